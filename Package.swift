@@ -1,0 +1,87 @@
+// swift-tools-version: 6.2
+//
+// VideoAttribution — visual explanations for spatio-temporal networks, with a literal
+// reference path and a fast path checked against each other.
+//
+// Layers (dependencies point down the list only; see CONTRIBUTING.md):
+//   CLinearAlgebra   system library: CBLAS + the LAPACK routines used (liblapack-dev)
+//   CMicroKernels    C micro-kernels (GEMM, im2col packing) with runtime CPU dispatch
+//   TensorCore       Tensor<Scalar>, shapes, seeded RNG, safetensors I/O
+//   Kernels          every numerical op twice: Literal (generic, loops) and Fast (Float, SIMD)
+//   _TestSupport     test helpers (literal/fast comparison, finite differences, fills); not API
+//   VideoAttribution umbrella module re-exporting the public API
+//   vidattr          the command-line tool
+import PackageDescription
+
+let package = Package(
+  name: "VideoAttribution",
+  products: [
+    .library(name: "VideoAttribution", targets: ["VideoAttribution"]),
+    .executable(name: "vidattr", targets: ["vidattr"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics.git", from: "1.0.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+  ],
+  targets: [
+    // MARK: System and C layers
+    .systemLibrary(
+      name: "CLinearAlgebra",
+      path: "Sources/CLinearAlgebra"
+    ),
+    .target(
+      name: "CMicroKernels",
+      path: "Sources/CMicroKernels"
+    ),
+
+    // MARK: Core
+    .target(
+      name: "TensorCore",
+      dependencies: [.product(name: "Numerics", package: "swift-numerics")]
+    ),
+    .target(
+      name: "Kernels",
+      dependencies: [
+        "TensorCore", "CMicroKernels", "CLinearAlgebra",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+
+    // MARK: Public surface
+    .target(
+      name: "VideoAttribution",
+      dependencies: ["TensorCore", "Kernels"]
+    ),
+    .executableTarget(
+      name: "vidattr",
+      dependencies: [
+        "VideoAttribution",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: Tests (run with `swift test -c release`; see CONTRIBUTING.md)
+    .target(
+      name: "_TestSupport",
+      dependencies: [
+        "TensorCore", "Kernels",
+        .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+    .testTarget(
+      name: "TensorCoreTests",
+      dependencies: [
+        "TensorCore", "_TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "KernelsTests",
+      dependencies: [
+        "Kernels", "TensorCore", "_TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+  ]
+)

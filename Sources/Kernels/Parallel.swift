@@ -1,0 +1,58 @@
+import Dispatch
+import Foundation
+
+/// How many threads the fast kernels use.
+///
+/// Defaults to the number of active processors; `VIDATTR_THREADS=n` in the environment
+/// overrides it (benchmarks use it to compare with PyTorch at the same thread count, tests
+/// use it to check that results do not depend on it).
+public enum FastThreads {
+  /// The thread count in effect.
+  public static var count: Int {
+    if let s = ProcessInfo.processInfo.environment["VIDATTR_THREADS"], let n = Int(s), n >= 1 {
+      return n
+    }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }
+}
+
+/// Runs `body(i)` for i in 0..<n on up to `FastThreads.count` threads (in the calling thread
+/// when n == 1 or one thread is configured). `body` must write disjoint memory for distinct i.
+@inlinable
+public func parallelFor(_ n: Int, _ body: (Int) -> Void) {
+  if n <= 0 { return }
+  if n == 1 || FastThreads.count == 1 {
+    for i in 0..<n { body(i) }
+    return
+  }
+  withoutActuallyEscaping(body) { body in
+    // Dispatch wants a @Sendable closure; the disjoint-writes contract above is what makes
+    // sharing `body` across threads sound, so it is wrapped rather than checked.
+    let shared = UncheckedSendable(body)
+    DispatchQueue.concurrentPerform(iterations: n) { i in shared.value(i) }
+  }
+}
+
+/// Carries a value across a concurrency boundary whose safety the caller guarantees
+/// (fast kernels write disjoint slices of one buffer from several threads).
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+  public let value: Value
+  @inlinable public init(_ value: Value) { self.value = value }
+}
+
+/// Splits 0..<total into `parts` contiguous, nearly equal ranges (the first `total % parts`
+/// get one more element).
+@inlinable
+public func evenChunks(_ total: Int, parts: Int) -> [Range<Int>] {
+  let p = max(1, min(parts, total))
+  var out: [Range<Int>] = []
+  out.reserveCapacity(p)
+  let q = total / p, r = total % p
+  var start = 0
+  for i in 0..<p {
+    let len = q + (i < r ? 1 : 0)
+    out.append(start..<(start + len))
+    start += len
+  }
+  return out
+}

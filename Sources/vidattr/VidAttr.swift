@@ -1,0 +1,12 @@
+import ArgumentParser
+import VideoAttribution
+
+@main
+struct VidAttr: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "vidattr",
+    abstract: "Visual explanations for spatio-temporal networks, with a literal reference path.",
+    version: videoAttributionVersion,
+    subcommands: []
+  )
+}
