@@ -68,6 +68,17 @@ public protocol KernelBackend: Sendable {
   static func multiply(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar>
   static func scale(_ x: Tensor<Scalar>, by s: Scalar) -> Tensor<Scalar>
   static func addScaled(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>, scale s: Scalar) -> Tensor<Scalar>
+  static func subtract(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar>
+  /// max(x, 0).
+  static func positivePart(_ x: Tensor<Scalar>) -> Tensor<Scalar>
+  /// min(x, 0).
+  static func negativePart(_ x: Tensor<Scalar>) -> Tensor<Scalar>
+  /// a / b, and 0 where b == 0 (the convention of relevance rules for dead units).
+  static func divideOrZero(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar>
+  /// z + ε·sign(z) with sign(0) = +1 (LRP-ε's stabiliser).
+  static func stabilized(_ z: Tensor<Scalar>, epsilon: Scalar) -> Tensor<Scalar>
+  /// Σ of all elements (pairwise in a fixed order, independent of threads).
+  static func sum(_ x: Tensor<Scalar>) -> Scalar
 
   // MARK: Time
   static func temporalShift(_ x: Tensor<Scalar>, foldDivisor: Int) -> Tensor<Scalar>

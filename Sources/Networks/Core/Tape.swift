@@ -1,0 +1,66 @@
+import Kernels
+import TensorCore
+
+/// Whether batch norm uses running statistics (inference, with conv+BN folded) or batch
+/// statistics (training).
+public enum ForwardMode: Sendable {
+  case inference
+  case training
+}
+
+/// The record of one forward pass that the backward pass reads.
+///
+/// A tape is created for one forward/backward pair. It holds the backward rule (fixed before
+/// the forward pass, because the rule decides what the forward pass must keep), what each
+/// layer saved, and the activations and output-gradients of the layers named in `capture`
+/// (PyTorch module paths such as `layer4`, as used by CAM methods).
+///
+/// Memory: a layer keeps only what its backward pass needs under the tape's rule (for the plain
+/// gradient a convolution keeps nothing; a ReLU keeps its output, shared with the next layer's
+/// input without a copy).
+public final class Tape<B: KernelBackend> {
+  public typealias T = Tensor<B.Scalar>
+
+  public let mode: ForwardMode
+  public let rule: BackwardRule
+  /// Module paths whose outputs (forward) and output-gradients (backward) are recorded.
+  public let capture: Set<String>
+  /// Whether backward passes accumulate parameter gradients (training).
+  public let wantsParameterGradients: Bool
+
+  /// Recorded outputs of captured modules, by path.
+  public internal(set) var activations: [String: T] = [:]
+  /// Recorded gradients (or relevances) with respect to captured modules' outputs, by path.
+  public internal(set) var gradients: [String: T] = [:]
+
+  private var saved: [ObjectIdentifier: Any] = [:]
+
+  public init(
+    mode: ForwardMode = .inference, rule: BackwardRule = .gradient, capture: Set<String> = [],
+    parameterGradients: Bool = false
+  ) {
+    self.mode = mode
+    self.rule = rule
+    self.capture = capture
+    self.wantsParameterGradients = parameterGradients
+  }
+
+  /// Stores what `module`'s backward pass needs (one value per module per forward pass).
+  func save(_ module: AnyObject, _ value: Any) {
+    saved[ObjectIdentifier(module)] = value
+  }
+
+  /// Reads what `module` stored; traps if the forward pass did not run on this tape.
+  func load<V>(_ module: AnyObject, as type: V.Type = V.self) -> V {
+    guard let v = saved[ObjectIdentifier(module)] as? V else {
+      preconditionFailure("backward pass of \(module) without its forward pass on this tape")
+    }
+    return v
+  }
+
+  /// Whether the forward pass of `module` ran on this tape.
+  func hasSaved(_ module: AnyObject) -> Bool { saved[ObjectIdentifier(module)] != nil }
+
+  /// Drops everything saved for backward (captures stay).
+  public func releaseSaved() { saved.removeAll() }
+}
