@@ -1,0 +1,68 @@
+import Kernels
+import TensorCore
+
+/// The relevance formulas shared by every linear operation f(a; w) + b (convolution,
+/// fully connected, average pooling), written once in terms of the operation and its
+/// transpose so that each layer only says what f and fᵀ are.
+///
+/// Notation (SPEC §2b): a = layer input, z_k = Σ_j a_j w_jk + b_k, R / p = relevance of the
+/// output. `forward(a, w)` computes Σ_j a_j w_jk (no bias); `transpose(s, w)` computes
+/// Σ_k w_jk s_k. Every formula has the form R_j = a_j · Σ_k w_jk (R_k / z_k), i.e.
+/// a ⊙ fᵀ(R ⊘ z), evaluated with two kernel calls and no explicit matrix.
+enum RelevanceRules<B: KernelBackend> {
+  typealias T = Tensor<B.Scalar>
+
+  /// Excitation backprop (Zhang et al. 2016, Eq. 7 in TorchRay's form):
+  /// p_in = a ⊙ fᵀ(p_out ⊘ f(a; w⁺); w⁺), with 0 where f(a; w⁺) = 0. For a ≥ 0 it conserves
+  /// Σp whenever no output with p > 0 has z = 0.
+  static func excitation(
+    _ p: T, input a: T, weight w: T?, forward: (T, T?) -> T, transpose: (T, T?) -> T
+  ) -> T {
+    let wPlus = w.map { B.positivePart($0) }
+    let z = forward(a, wPlus)
+    return B.multiply(a, transpose(B.divideOrZero(p, z), wPlus))
+  }
+
+  /// LRP with one rule (Bach et al. 2015), `bias` = b_k (used by the ε rule only).
+  static func lrp(
+    _ r: T, rule: LRPRule, input a: T, weight w: T?, bias: T?, forward: (T, T?) -> T, transpose: (T, T?) -> T
+  ) -> T {
+    switch rule {
+    case .epsilon(let eps):
+      var z = forward(a, w)
+      if let b = bias { z = B.add(z, b) }
+      let s = B.divideOrZero(r, B.stabilized(z, epsilon: B.Scalar(eps)))
+      return B.multiply(a, transpose(s, w))
+    case .zPlus:
+      // For a ≥ 0 this is the excitation formula; relevance follows positive weights only.
+      return excitation(r, input: a, weight: w, forward: forward, transpose: transpose)
+    case .alphaBeta(let alpha, let beta):
+      // (a_j w_jk)⁺ = a⁺w⁺ + a⁻w⁻ and (a_j w_jk)⁻ = a⁺w⁻ + a⁻w⁺.
+      let aPos = B.positivePart(a), aNeg = B.negativePart(a)
+      let wPos = w.map { B.positivePart($0) }, wNeg = w.map { B.negativePart($0) }
+      let zPos = B.add(forward(aPos, wPos), forward(aNeg, wNeg))
+      let zNeg = B.add(forward(aPos, wNeg), forward(aNeg, wPos))
+      let sPos = B.divideOrZero(r, zPos), sNeg = B.divideOrZero(r, zNeg)
+      let positive = B.add(B.multiply(aPos, transpose(sPos, wPos)), B.multiply(aNeg, transpose(sPos, wNeg)))
+      let negative = B.add(B.multiply(aPos, transpose(sNeg, wNeg)), B.multiply(aNeg, transpose(sNeg, wPos)))
+      return B.addScaled(B.scale(positive, by: B.Scalar(alpha)), negative, scale: B.Scalar(-beta))
+    }
+  }
+
+  /// Splits the relevance of z = h + s between its two summands.
+  /// Excitation: in proportion to h⁺ and s⁺ (so maps stay non-negative and Σp is conserved);
+  /// LRP: in proportion to h and s with an ε-stabilised denominator (the ε rule on a sum).
+  static func splitSum(_ r: T, _ h: T, _ s: T, rule: BackwardRule) -> (T, T) {
+    switch rule {
+    case .excitation:
+      let hp = B.positivePart(h), sp = B.positivePart(s)
+      let share = B.divideOrZero(r, B.add(hp, sp))
+      return (B.multiply(hp, share), B.multiply(sp, share))
+    case .lrp(let c):
+      let share = B.divideOrZero(r, B.stabilized(B.add(h, s), epsilon: B.Scalar(c.stabilizer)))
+      return (B.multiply(h, share), B.multiply(s, share))
+    default:
+      return (r, r)
+    }
+  }
+}

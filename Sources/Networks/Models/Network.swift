@@ -1,0 +1,101 @@
+import Kernels
+import TensorCore
+
+/// A video classifier on one computation path: clips N×3×T×H×W → logits N×K.
+///
+/// Built from an architecture, a configuration and a parameter source (random PyTorch-style
+/// initialisation, the cross-check hash fill, or a `state_dict()`). The same weights give the
+/// same function on `LiteralBackend<Double>` and `FastBackend`; tests compare the two.
+///
+/// The root is a flat `Sequential` of stages (`stem`, `layer1` … `layer4`, pooling, head), so
+/// attribution methods can stop the backward pass at any stage or resume from one.
+public final class Network<B: KernelBackend> {
+  public typealias T = Tensor<B.Scalar>
+
+  public let architecture: Architecture
+  public let configuration: ModelConfiguration
+  public let root: Sequential<B>
+
+  /// Builds a network; throws `WeightLoadingError` listing every missing, unexpected or
+  /// wrongly shaped key when `initialization` is a state dict, or `ModelConfigurationError`.
+  public init(
+    _ architecture: Architecture, configuration: ModelConfiguration, initialization: ParameterInitialization
+  ) throws {
+    try configuration.validate()
+    self.architecture = architecture
+    self.configuration = configuration
+    let source = ParameterSource<B.Scalar>(initialization)
+    let builder = ModuleBuilder<B>(source: source)
+    let modules: [any NetworkModule<B>]
+    switch architecture.family {
+    case .convolution3D, .convolution2Plus1D:
+      modules = builder.videoResNet(architecture, configuration)
+    case .temporalShift:
+      modules = builder.temporalShiftNetwork(configuration)
+    case .recurrent:
+      modules = builder.recurrentNetwork(configuration)
+    }
+    self.root = Sequential(path: "", modules)
+    try source.finish(architecture: architecture.rawValue)
+  }
+
+  /// The number of classes (rows of the classifier).
+  public var classes: Int { configuration.classes }
+
+  /// Paths of the stages (direct children of the root), in forward order.
+  public var stagePaths: [String] { root.modules.map(\.path) }
+
+  /// Every module path in the tree (for `--layer` validation and error messages).
+  public var modulePaths: [String] { root.allModules.map(\.path).filter { !$0.isEmpty } }
+
+  /// Every parameter, in `state_dict()` order.
+  public var parameters: [Parameter<B.Scalar>] { root.allParameters }
+
+  /// The smallest clip accepted. Every convolution and pool of these models is padded so that
+  /// any T, H, W ≥ 1 gives a valid output; below 8×8 pixels the last stages see one pixel and
+  /// the model is meaningless, so H, W ≥ 8 is required.
+  public var minimumInput: (frames: Int, size: Int) { (1, 8) }
+
+  /// Throws `TensorError` unless `shape` is N×3×T×H×W with N ≥ 1 and T, H, W at least
+  /// `minimumInput`.
+  public func validate(inputShape shape: [Int]) throws {
+    let m = minimumInput
+    guard shape.count == 5, shape[0] >= 1, shape[1] == 3, shape[2] >= m.frames, shape[3] >= m.size,
+      shape[4] >= m.size
+    else {
+      throw TensorError.shapeMismatch(
+        name: "input of \(architecture)",
+        expected: "N×3×T×H×W with N ≥ 1, T ≥ \(m.frames), H and W ≥ \(m.size)", actual: shape)
+    }
+  }
+
+  /// Logits N×K for clips N×3×T×H×W.
+  public func forward(_ x: T, tape: Tape<B>) -> T {
+    root.forward(x, tape: tape)
+  }
+
+  /// Logits without keeping anything for a backward pass.
+  public func logits(_ x: T) -> T {
+    forward(x, tape: Tape(mode: .inference, rule: .gradient))
+  }
+
+  /// The backward pass of the forward pass recorded on `tape`, seeded with `seed` (N×K, or the
+  /// shape of stage `resumeFrom`'s output), down to the input (N×3×T×H×W) or to the output of
+  /// stage `stopAt`.
+  public func backward(_ seed: T, tape: Tape<B>, stopAt: String? = nil, resumeFrom: String? = nil) -> T {
+    root.backward(seed, tape: tape, stopAt: stopAt, resumeFrom: resumeFrom)
+  }
+
+  /// Whether a backward rule is defined on every layer of this network.
+  public func supports(_ rule: BackwardRule) -> Bool {
+    switch rule {
+    case .gradient, .guidedBackprop, .deconvnet: return true
+    case .excitation, .lrp: return architecture.family != .recurrent
+    }
+  }
+
+  /// The parameters as a `state_dict()` in Float32, in PyTorch's order.
+  public func stateDict() -> [(name: String, value: Tensor<Float>)] {
+    parameters.map { ($0.name, Tensor<Float>(converting: $0.value)) }
+  }
+}
