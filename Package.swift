@@ -6,8 +6,11 @@
 // Layers (dependencies point down the list only; see CONTRIBUTING.md):
 //   CLinearAlgebra   system library: CBLAS + the LAPACK routines used (liblapack-dev)
 //   CMicroKernels    C micro-kernels (GEMM, im2col packing) with runtime CPU dispatch
+//   CZlib            system library: zlib (zlib1g-dev), for PNG output
 //   TensorCore       Tensor<Scalar>, shapes, seeded RNG, safetensors I/O
 //   Kernels          every numerical op twice: Literal (generic, loops) and Fast (Float, SIMD)
+//   Imaging          RGB8 canvas, colour maps, heat-map overlays, contact sheets, PNG output
+//   SyntheticVideo   the built-in benchmark: procedural clips with exact ground truth
 //   _TestSupport     test helpers (literal/fast comparison, finite differences, fills); not API
 //   VideoAttribution umbrella module re-exporting the public API
 //   vidattr          the command-line tool
@@ -34,6 +37,11 @@ let package = Package(
       name: "CMicroKernels",
       path: "Sources/CMicroKernels"
     ),
+    .systemLibrary(
+      name: "CZlib",
+      path: "Sources/CZlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
 
     // MARK: Core
     .target(
@@ -48,10 +56,19 @@ let package = Package(
       ]
     ),
 
+    .target(
+      name: "Imaging",
+      dependencies: ["TensorCore", "CZlib"]
+    ),
+    .target(
+      name: "SyntheticVideo",
+      dependencies: ["TensorCore", "Imaging"]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
-      dependencies: ["TensorCore", "Kernels"]
+      dependencies: ["TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
     ),
     .executableTarget(
       name: "vidattr",
@@ -80,6 +97,20 @@ let package = Package(
       name: "KernelsTests",
       dependencies: [
         "Kernels", "TensorCore", "_TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "ImagingTests",
+      dependencies: [
+        "Imaging", "TensorCore", "CZlib",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "SyntheticVideoTests",
+      dependencies: [
+        "SyntheticVideo", "Imaging", "TensorCore",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),

@@ -1,7 +1,9 @@
 /// VideoAttribution: visual explanations for spatio-temporal networks.
 ///
 /// This umbrella module re-exports the public modules; import it to get everything.
+@_exported import Imaging
 @_exported import Kernels
+@_exported import SyntheticVideo
 @_exported import TensorCore
 
 /// The package version recorded in every file the tool writes.
