@@ -84,6 +84,7 @@ let package = Package(
       dependencies: [
         "TensorCore", "Kernels",
         .product(name: "Numerics", package: "swift-numerics"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
     .testTarget(
@@ -103,14 +104,14 @@ let package = Package(
     .testTarget(
       name: "ImagingTests",
       dependencies: [
-        "Imaging", "TensorCore", "CZlib",
+        "Imaging", "TensorCore", "CZlib", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
     .testTarget(
       name: "SyntheticVideoTests",
       dependencies: [
-        "SyntheticVideo", "Imaging", "TensorCore",
+        "SyntheticVideo", "Imaging", "TensorCore", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),

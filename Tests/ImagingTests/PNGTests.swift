@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import PropertyBased
 import Testing
+import _TestSupport
 
 import Imaging
 
@@ -94,7 +95,7 @@ struct PNGTests {
 
   @Test("random images of any size round-trip through zlib, across IDAT chunk boundaries")
   func roundTrip() throws {
-    try pinnedCheck(count: 12, seed: (3, 1, 4, 1), input: zip(Gen.int(in: 1...40), Gen.int(in: 1...40), Gen.uint64())) {
+    try pinnedPropertyCheck(count: 12, seed: (3, 1, 4, 1), input: zip(Gen.int(in: 1...40), Gen.int(in: 1...40), Gen.uint64())) {
       w, h, seed in
       var rng = SplitMix(seed)
       let image = RGBImage(width: w, height: h, bytes: (0..<(3 * w * h)).map { _ in rng.byte() })
@@ -153,14 +154,4 @@ struct SplitMix {
     return z ^ (z >> 31)
   }
   mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next() >> 56) }
-}
-
-/// Runs `body` on `count` inputs drawn by a Xoshiro with a pinned seed (PropertyBased's
-/// `.fixedSeed` trait runs one case and always records an issue, so it cannot pin a test).
-func pinnedCheck<Value>(
-  count: Int, seed: (UInt64, UInt64, UInt64, UInt64), input: Generator<Value, some Sequence>,
-  _ body: (Value) throws -> Void
-) rethrows {
-  var rng = Xoshiro(seed: seed)
-  for _ in 0..<count { try body(input.run(using: &rng)) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+import _TestSupport
 import TensorCore
 
 import SyntheticVideo

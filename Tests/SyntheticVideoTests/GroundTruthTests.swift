@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+import _TestSupport
 import TensorCore
 
 import SyntheticVideo

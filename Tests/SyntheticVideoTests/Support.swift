@@ -2,6 +2,7 @@ import PropertyBased
 import Imaging
 import SyntheticVideo
 import TensorCore
+import _TestSupport
 
 /// FNV-1a over the bytes of every value, for "same bytes" comparisons (NaN boxes included).
 func fingerprint(_ clip: Synthetic.Clip) -> UInt64 {
@@ -54,19 +55,4 @@ func maskMoments(_ clip: Synthetic.Clip, frame t: Int) -> (x: Double, y: Double,
     }
   }
   return (n > 0 ? sx / Double(n) : .nan, n > 0 ? sy / Double(n) : .nan, n)
-}
-
-/// Runs `body` on `count` values drawn from `input` by a Xoshiro seeded with `seed`: the same
-/// cases on every run and machine.
-///
-/// PropertyBased's `.fixedSeed(a, b, c, d)` trait is a reproduction aid, not a pin: it runs a
-/// single case and records an issue even when the property holds ("do not commit usages of
-/// this trait"). Pinned property tests therefore draw their inputs here; expectations name the
-/// input so a failure can be reproduced.
-func pinnedPropertyCheck<Value>(
-  count: Int, seed: (UInt64, UInt64, UInt64, UInt64), input: Generator<Value, some Sequence>,
-  _ body: (Value) throws -> Void
-) rethrows {
-  var rng = Xoshiro(seed: seed)
-  for _ in 0..<count { try body(input.run(using: &rng)) }
 }

@@ -338,11 +338,11 @@ struct SafeTensorsMalformedTests {
       #expect(error == .io(path: directory, reason: "open failed: is a directory"))
     }
     let cut = directory + "/cut.safetensors"
-    FileManager.default.createFile(atPath: cut, contents: Data(Self.valid.dropLast(3)))
+    #expect(FileManager.default.createFile(atPath: cut, contents: Data(Self.valid.dropLast(3))))
     #expect(throws: E.offsetsOutOfBounds(name: "a", begin: 0, end: 8, bufferSize: 5)) {
       try SafeTensors.read(contentsOf: cut)
     }
-    FileManager.default.createFile(atPath: cut, contents: Data(STHelpers.littleEndian(1 << 63) + [0x7B, 0x7D]))
+    #expect(FileManager.default.createFile(atPath: cut, contents: Data(STHelpers.littleEndian(1 << 63) + [0x7B, 0x7D])))
     #expect(throws: E.headerTooLarge(length: 1 << 63, limit: 100_000_000)) { try SafeTensors.read(contentsOf: cut) }
   }
 }
