@@ -6,9 +6,10 @@ extension Fast {
   ///
   /// Organisation: one task per N·C plane (in parallel above 64 K input elements). Within a
   /// plane, for each output row (i, j), the outputs whose W-window lies inside the input are
-  /// done eight at a time in SIMD8 lanes (lane = output column; each window offset is one
-  /// contiguous load for stride 1, a strided gather otherwise), summed over the window in
-  /// t, h, w order and divided once; the border columns run the scalar loop.
+  /// done eight at a time in SIMD8 lanes, summed over the window in t, h, w order and divided
+  /// once. Lane = output column; each window offset is one contiguous load for stride 1, two
+  /// loads and an even/odd split for stride 2, a gather otherwise; a final partial group reruns
+  /// the last eight interior columns. The border columns run the scalar loop.
   /// - Complexity: O(|y|·kₜ·k_h·k_w).
   public static func avgPool3d(_ x: Tensor<Float>, geometry: Pool3DGeometry, countIncludePad: Bool) -> Tensor<Float> {
     let outShape = geometry.checkedOutputShape(input: x.shape)
@@ -55,22 +56,27 @@ extension Fast {
                   repeating: Float(
                     countIncludePad
                       ? wt.paddedExtent * wh.paddedExtent * kw : (wt.end - wt.start) * (wh.end - wh.start) * kw))
-                while l + 8 <= interior.upperBound {
+                // Eight interior columns from l on; a final partial group is done by the last
+                // eight interior columns again (recomputing a few: the results are the same).
+                func block(_ l: Int) {
                   var sum = SIMD8<Float>.zero
                   for t in wt.start..<wt.end {
                     for h in wh.start..<wh.end {
                       let start = (t * Hi + h) * Wi + l * sw - pw
                       for k in 0..<kw {
-                        let p = xp + start + k
-                        sum +=
-                          sw == 1
-                          ? FastSlices.load8(p, 0)
-                          : SIMD8<Float>(p[0], p[sw], p[2 * sw], p[3 * sw], p[4 * sw], p[5 * sw], p[6 * sw], p[7 * sw])
+                        sum += FastSlices.strided8(xp + start + k, sw)
                       }
                     }
                   }
                   FastSlices.store8(sum / divisor, yp, row + l)
+                }
+                while l + 8 <= interior.upperBound {
+                  block(l)
                   l += 8
+                }
+                if l < interior.upperBound {
+                  block(interior.upperBound - 8)
+                  l = interior.upperBound
                 }
               }
               while l < Wo {
@@ -85,10 +91,16 @@ extension Fast {
     return Tensor(shape: outShape, scalars: values)
   }
 
-  /// Equals `Literal.avgPool3dBackward` (the same additions in the same order, in Float): one
-  /// task per N·C plane (in parallel above 64 K input elements) scatters g = dy / D of each of
-  /// its outputs, in output order, over that output's window; windows are short rows, so the
-  /// inner loop is scalar. Tasks write disjoint planes: independent of the thread count.
+  /// Equals `Literal.avgPool3dBackward` bit for bit in Float (every element receives the same
+  /// quotients g = dy / D in the same order: by output row (i, j), then by output column l).
+  ///
+  /// One task per N·C plane (in parallel above 64 K input elements). For each output row
+  /// (i, j) the quotients g[l] are formed once; each input row (t, h) of the window then
+  /// receives them column by column. With stride 1 along W the interior columns go eight at a
+  /// time: for each window offset k, from the last to the first (so that every element still
+  /// receives its columns in ascending l), a SIMD8 segment of the input row adds g[l ..< l+8].
+  /// Other strides and the border columns use the scalar loop. Tasks write disjoint planes:
+  /// independent of the thread count.
   /// - Complexity: O(|x| + |dy|·kₜ·k_h·k_w).
   public static func avgPool3dBackward(
     _ dy: Tensor<Float>, inputShape: [Int], geometry: Pool3DGeometry, countIncludePad: Bool
@@ -103,6 +115,9 @@ extension Fast {
     let (To, Ho, Wo) = (outShape[2], outShape[3], outShape[4])
     let planes = inputShape[0] * inputShape[1]
     let inPlane = inputShape[2] * Hi * Wi
+    let interior = axes.w.interior
+    let kw = axes.w.kernel, pw = axes.w.padding
+    let vectorised = axes.w.stride == 1 && interior.count >= 8
     var dx = [Float](repeating: 0, count: planes * inPlane)
     if dy.count == 0 { return Tensor(shape: inputShape, scalars: dx) }
     dx.withUnsafeMutableBufferPointer { db in
@@ -111,22 +126,50 @@ extension Fast {
         let gp = gb.baseAddress!
         FastSlices.forEach(planes, elements: planes * inPlane) { plane in
           let dp = dAll + plane * inPlane
-          for i in 0..<To {
-            let wt = axes.t.window(i)
-            for j in 0..<Ho {
-              let wh = axes.h.window(j)
-              let row = ((plane * To + i) * Ho + j) * Wo
-              for l in 0..<Wo {
-                let ww = axes.w.window(l)
-                let divisor =
-                  countIncludePad
-                  ? wt.paddedExtent * wh.paddedExtent * ww.paddedExtent
-                  : (wt.end - wt.start) * (wh.end - wh.start) * (ww.end - ww.start)
-                let g = gp[row + l] / Float(divisor)
+          var quotients = [Float](repeating: 0, count: Wo)
+          quotients.withUnsafeMutableBufferPointer { qb in
+            let g = qb.baseAddress!
+            for i in 0..<To {
+              let wt = axes.t.window(i)
+              for j in 0..<Ho {
+                let wh = axes.h.window(j)
+                let row = ((plane * To + i) * Ho + j) * Wo
+                for l in 0..<Wo {
+                  let ww = axes.w.window(l)
+                  let divisor =
+                    countIncludePad
+                    ? wt.paddedExtent * wh.paddedExtent * ww.paddedExtent
+                    : (wt.end - wt.start) * (wh.end - wh.start) * (ww.end - ww.start)
+                  g[l] = gp[row + l] / Float(divisor)
+                }
                 for t in wt.start..<wt.end {
                   for h in wh.start..<wh.end {
-                    let rowBase = (t * Hi + h) * Wi
-                    for w in ww.start..<ww.end { dp[rowBase + w] += g }
+                    let d = dp + (t * Hi + h) * Wi
+                    func scalar(_ l: Int) {
+                      let ww = axes.w.window(l)
+                      for w in ww.start..<ww.end { d[w] += g[l] }
+                    }
+                    var l = 0
+                    if vectorised {
+                      while l < interior.lowerBound {
+                        scalar(l)
+                        l += 1
+                      }
+                      while l + 8 <= interior.upperBound {
+                        let gv = FastSlices.load8(g, l)
+                        var k = kw - 1
+                        while k >= 0 {
+                          let q = l - pw + k
+                          FastSlices.store8(FastSlices.load8(d, q) + gv, d, q)
+                          k -= 1
+                        }
+                        l += 8
+                      }
+                    }
+                    while l < Wo {
+                      scalar(l)
+                      l += 1
+                    }
                   }
                 }
               }

@@ -53,6 +53,21 @@ enum FastSlices {
     UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
   }
 
+  /// The eight values p[0], p[s], …, p[7s], reading no element outside p[0...7s]: one load for
+  /// s = 1, two overlapping loads and an even/odd split for s = 2, a gather otherwise.
+  @inline(__always)
+  static func strided8(_ p: UnsafePointer<Float>, _ s: Int) -> SIMD8<Float> {
+    switch s {
+    case 1:
+      return load8(p, 0)
+    case 2:
+      // p[0..<8] holds p[0], p[2], p[4], p[6] at even lanes; p[7..<15] holds p[8] … p[14] at odd lanes.
+      return SIMD8(lowHalf: load8(p, 0).evenHalf, highHalf: load8(p, 7).oddHalf)
+    default:
+      return SIMD8(p[0], p[s], p[2 * s], p[3 * s], p[4 * s], p[5 * s], p[6 * s], p[7 * s])
+    }
+  }
+
   /// Σ p[i] for i in 0..<n in a fixed order: 16 lane partial sums over whole blocks of 16, the
   /// lanes added by `SIMD16.sum()`, then the tail in index order.
   @inline(__always)

@@ -71,8 +71,8 @@ extension Fast {
   /// Equals `Literal.linearBackwardInput` (within γ_O·Σ_o|dy[n,o]·W[o,i]|).
   ///
   /// dx[n, i-block] accumulates dy[n, o]·W[o, i-block] over o ascending in a SIMD16 register
-  /// (the literal's order for every element); tasks are (n, block of 256 columns), in parallel
-  /// when N·O·I exceeds 64 K. Each element's sum runs in o order whatever the partition.
+  /// (the literal's order for every element); tasks are (16 rows n, block of 64 columns), in
+  /// parallel when N·O·I exceeds 64 K. Each element's sum runs in o order whatever the partition.
   /// - Complexity: O(N·O·I).
   public static func linearBackwardInput(_ dy: Tensor<Float>, weight: Tensor<Float>) -> Tensor<Float> {
     precondition(
@@ -86,7 +86,7 @@ extension Fast {
   /// Equals `Literal.linearBackwardWeight` (within γ_N·Σ_n|dy[n,o]·x[n,i]|).
   ///
   /// dW[o, i-block] accumulates dy[n, o]·x[n, i-block] over n ascending in a SIMD16 register
-  /// (the literal's order); tasks are (o, block of 256 columns), in parallel when N·O·I
+  /// (the literal's order); tasks are (16 rows o, block of 64 columns), in parallel when N·O·I
   /// exceeds 64 K; the order of every sum is independent of the partition.
   /// - Complexity: O(N·O·I).
   public static func linearBackwardWeight(_ dy: Tensor<Float>, input: Tensor<Float>) -> Tensor<Float> {
@@ -134,9 +134,11 @@ extension Fast {
   }
 
   /// out[r, i] = Σ_k coefficients[r, k]·rows[k, i] for r < R, k < K, i < I (all row-major), each
-  /// sum in k order, 16 columns per SIMD register; tasks are (r, block of 256 columns).
+  /// sum in k order, 16 columns per SIMD register. Tasks are (group of 16 r, block of 64
+  /// columns): a task streams the K×64 block of `rows` once per r, from cache after the first
+  /// (K×256 bytes ≤ 512 KB for K ≤ 2048, within L2).
   static func weightedRowSums(coefficients: [Float], rows: [Float], _ R: Int, _ K: Int, _ I: Int) -> [Float] {
-    let columnBlocks = (I + 255) / 256
+    let columnBlocks = (I + 63) / 64, rowGroups = (R + 15) / 16
     return FastSlices.makeArray(R * I) { out in
       coefficients.withUnsafeBufferPointer { cb in
         rows.withUnsafeBufferPointer { rb in
@@ -145,21 +147,23 @@ extension Fast {
             for j in 0..<(R * I) { out[j] = 0 }
             return
           }
-          FastSlices.forEach(R * columnBlocks, elements: R * K * I) { task in
-            let r = task / columnBlocks
-            let iEnd = min(I, (task % columnBlocks + 1) * 256)
-            var i = (task % columnBlocks) * 256
-            while i + 16 <= iEnd {
-              var acc = SIMD16<Float>.zero
-              for k in 0..<K { acc += cp[r * K + k] * FastSlices.load16(rp, k * I + i) }
-              FastSlices.store16(acc, out, r * I + i)
-              i += 16
-            }
-            while i < iEnd {
-              var s: Float = 0
-              for k in 0..<K { s += cp[r * K + k] * rp[k * I + i] }
-              out[r * I + i] = s
-              i += 1
+          FastSlices.forEach(rowGroups * columnBlocks, elements: R * K * I) { task in
+            let iStart = (task % columnBlocks) * 64, iEnd = min(I, iStart + 64)
+            let rStart = (task / columnBlocks) * 16
+            for r in rStart..<min(R, rStart + 16) {
+              var i = iStart
+              while i + 16 <= iEnd {
+                var acc = SIMD16<Float>.zero
+                for k in 0..<K { acc += cp[r * K + k] * FastSlices.load16(rp, k * I + i) }
+                FastSlices.store16(acc, out, r * I + i)
+                i += 16
+              }
+              while i < iEnd {
+                var s: Float = 0
+                for k in 0..<K { s += cp[r * K + k] * rp[k * I + i] }
+                out[r * I + i] = s
+                i += 1
+              }
             }
           }
         }

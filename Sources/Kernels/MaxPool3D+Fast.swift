@@ -6,9 +6,10 @@ extension Fast {
   ///
   /// Organisation: one task per N·C plane (in parallel above 64 K input elements). Within a
   /// plane, for each output row (i, j), the outputs whose W-window lies inside the input are
-  /// done eight at a time in SIMD8 lanes (lane = output column; each window offset is one
-  /// contiguous load for stride 1, a strided gather otherwise; the selection is a masked
-  /// blend of value and Int32 index); the border columns run the scalar loop.
+  /// done eight at a time in SIMD8 lanes, the selection being a masked blend of value and Int32
+  /// index. Lane = output column; each window offset is one contiguous load for stride 1, two
+  /// loads and an even/odd split for stride 2, a gather otherwise; a final partial group reruns
+  /// the last eight interior columns. The border columns run the scalar loop.
   /// - Complexity: O(|y|·kₜ·k_h·k_w).
   public static func maxPool3d(_ x: Tensor<Float>, geometry: Pool3DGeometry) -> MaxPoolResult<Float> {
     let outShape = geometry.checkedOutputShape(input: x.shape)
@@ -62,7 +63,9 @@ extension Fast {
                     l += 1
                   }
                   let laneStride = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(sw)
-                  while l + 8 <= interior.upperBound {
+                  // Eight interior columns from l on; a final partial group is done by the
+                  // last eight interior columns again (recomputing a few: the results are the same).
+                  func block(_ l: Int) {
                     let first = (wt.start * Hi + wh.start) * Wi + l * sw - pw
                     var best = SIMD8<Float>(repeating: -.infinity)
                     var at = SIMD8<Int32>(repeating: Int32(planeBase + first)) &+ laneStride
@@ -70,12 +73,7 @@ extension Fast {
                       for h in wh.start..<wh.end {
                         let start = (t * Hi + h) * Wi + l * sw - pw
                         for k in 0..<kw {
-                          let p = xp + start + k
-                          let v =
-                            sw == 1
-                            ? FastSlices.load8(p, 0)
-                            : SIMD8<Float>(
-                              p[0], p[sw], p[2 * sw], p[3 * sw], p[4 * sw], p[5 * sw], p[6 * sw], p[7 * sw])
+                          let v = FastSlices.strided8(xp + start + k, sw)
                           let take = (v .> best) .| (v .!= v)
                           best.replace(with: v, where: take)
                           at.replace(
@@ -85,7 +83,14 @@ extension Fast {
                     }
                     FastSlices.store8(best, yp, row + l)
                     UnsafeMutableRawPointer(ap! + row + l).storeBytes(of: at, as: SIMD8<Int32>.self)
+                  }
+                  while l + 8 <= interior.upperBound {
+                    block(l)
                     l += 8
+                  }
+                  if l < interior.upperBound {
+                    block(interior.upperBound - 8)
+                    l = interior.upperBound
                   }
                 }
                 while l < Wo {
