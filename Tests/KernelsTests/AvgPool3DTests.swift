@@ -124,4 +124,30 @@ struct AvgPool3DTests {
       }
     }
   }
+
+  @Test("the parallel path (per-plane tasks) equals plane-by-plane serial runs bit for bit, max and average")
+  func threadIndependence() {
+    // Every N·C plane is one task; a plane pooled alone (≤ 64 K elements, on the calling
+    // thread) must give the same bits, argmax shifted by the plane's offset.
+    let c = PoolCase.all.last!
+    let x: Tensor<Float> = Fill.weyl(c.shape)
+    let planes = c.shape[0] * c.shape[1], inPlane = x.count / planes
+    let single = [1, 1] + Array(c.shape[2...])
+    let outShape = c.geometry.checkedOutputShape(input: c.shape), outPlane = Shape.elementCount(outShape) / planes
+    let dy: Tensor<Float> = Fill.normal(outShape, seed: 103)
+    let avg = Fast.avgPool3d(x, geometry: c.geometry, countIncludePad: false)
+    let back = Fast.avgPool3dBackward(dy, inputShape: c.shape, geometry: c.geometry, countIncludePad: false)
+    let max = Fast.maxPool3d(x, geometry: c.geometry)
+    for p in 0..<planes {
+      let xp = Tensor<Float>(shape: single, scalars: Array(x.scalars[(p * inPlane)..<((p + 1) * inPlane)]))
+      let outRange = (p * outPlane)..<((p + 1) * outPlane)
+      let dyp = Tensor<Float>(shape: [1, 1] + Array(outShape[2...]), scalars: Array(dy.scalars[outRange]))
+      #expect(Fast.avgPool3d(xp, geometry: c.geometry, countIncludePad: false).scalars == Array(avg.scalars[outRange]))
+      let bp = Fast.avgPool3dBackward(dyp, inputShape: single, geometry: c.geometry, countIncludePad: false)
+      #expect(bp.scalars == Array(back.scalars[(p * inPlane)..<((p + 1) * inPlane)]))
+      let mp = Fast.maxPool3d(xp, geometry: c.geometry)
+      #expect(mp.output.scalars == Array(max.output.scalars[outRange]))
+      #expect(mp.argmax.map { $0 + Int32(p * inPlane) } == Array(max.argmax[outRange]))
+    }
+  }
 }

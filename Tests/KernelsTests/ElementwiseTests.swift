@@ -68,4 +68,14 @@ struct ElementwiseTests {
       #expect(OpsTesting.identical(Fast.addScaled(a, b, scale: s), Fast.add(a, Fast.scale(b, by: s))), "case \(k)")
     }
   }
+
+  @Test("mismatched shapes stop with a precondition failure (no broadcasting)")
+  func shapeMismatchTraps() async {
+    await #expect(processExitsWith: .failure) {
+      _ = Fast.add(Tensor<Float>(shape: [2, 3], repeating: 1), Tensor<Float>(shape: [3, 2], repeating: 1))
+    }
+    await #expect(processExitsWith: .failure) {
+      _ = Literal.multiply(Tensor<Double>(shape: [4], repeating: 1), Tensor<Double>(shape: [5], repeating: 1))
+    }
+  }
 }

@@ -189,4 +189,21 @@ struct SoftmaxTests {
       for i in 0..<a.count { #expect(abs(a.scalars[i] - b.scalars[i]) <= 1e-13 * a.scalars[i] + 1e-300, "case \(k)") }
     }
   }
+
+  @Test("the parallel path (600 rows, 78 000 elements) equals row-by-row serial runs bit for bit")
+  func threadIndependence() {
+    // Each row is one task with a fixed summation order, so a row computed alone (on the
+    // calling thread, below the parallel threshold) must give the same bits.
+    let x = Self.logits([600, 130], seed: 36)
+    let dy: Tensor<Float> = Fill.normal([600, 130], seed: 37)
+    let y = Fast.softmax(x), ly = Fast.logSoftmax(x)
+    let dx = Fast.softmaxBackward(dy, output: y), ldx = Fast.logSoftmaxBackward(dy, output: ly)
+    for r in stride(from: 0, to: 600, by: 7) {
+      let row = { (t: Tensor<Float>) in Tensor<Float>(shape: [1, 130], scalars: Array(t.scalars[(130 * r)..<(130 * r + 130)])) }
+      #expect(OpsTesting.identical(Fast.softmax(row(x)), row(y)), "row \(r)")
+      #expect(OpsTesting.identical(Fast.logSoftmax(row(x)), row(ly)), "row \(r)")
+      #expect(OpsTesting.identical(Fast.softmaxBackward(row(dy), output: row(y)), row(dx)), "row \(r)")
+      #expect(OpsTesting.identical(Fast.logSoftmaxBackward(row(dy), output: row(ly)), row(ldx)), "row \(r)")
+    }
+  }
 }
