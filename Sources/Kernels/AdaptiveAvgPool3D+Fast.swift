@@ -73,7 +73,7 @@ extension Fast {
                 let bw = adaptiveBin(l, input: Wi, output: Wo)
                 let g = gp[((plane * To + i) * Ho + j) * Wo + l] / Float(bt.count * bh.count * bw.count)
                 for t in bt {
-                  for h in bh { addConstant(g, to: dp + (t * Hi + h) * Wi + bw.lowerBound, bw.count) }
+                  for h in bh { FastSlices.addConstant(g, to: dp + (t * Hi + h) * Wi + bw.lowerBound, bw.count) }
                 }
               }
             }
@@ -83,7 +83,9 @@ extension Fast {
     }
     return Tensor(shape: inputShape, scalars: dx)
   }
+}
 
+extension FastSlices {
   /// p[i] += g for i in 0..<n (SIMD16, scalar tail).
   @inline(__always)
   static func addConstant(_ g: Float, to p: UnsafeMutablePointer<Float>, _ n: Int) {

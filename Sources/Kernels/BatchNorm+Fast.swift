@@ -19,7 +19,8 @@ extension Fast {
       factor[c] = scale.scalars[c] / (variance.scalars[c] + epsilon).squareRoot()
     }
     return Tensor(
-      shape: x.shape, scalars: channelAffine(x, layout, mean: mean.scalars, factor: factor, shift: shift.scalars))
+      shape: x.shape,
+      scalars: FastSlices.channelAffine(x, layout, mean: mean.scalars, factor: factor, shift: shift.scalars))
   }
 
   /// Equals `Literal.batchNormBackwardInput`: dx = dy · (γ_c / √(σ²_c + ε)), organised like
@@ -35,9 +36,12 @@ extension Fast {
       factor[c] = scale.scalars[c] / (variance.scalars[c] + epsilon).squareRoot()
     }
     let zeros = [Float](repeating: 0, count: layout.channels)
-    return Tensor(shape: dy.shape, scalars: channelAffine(dy, layout, mean: zeros, factor: factor, shift: zeros))
+    return Tensor(
+      shape: dy.shape, scalars: FastSlices.channelAffine(dy, layout, mean: zeros, factor: factor, shift: zeros))
   }
+}
 
+extension FastSlices {
   /// y[n, c, s] = (x[n, c, s] − m_c)·a_c + b_c over every N·C plane (SIMD16, planes in
   /// parallel above 64 K elements).
   static func channelAffine(

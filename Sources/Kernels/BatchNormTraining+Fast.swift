@@ -30,7 +30,7 @@ extension Fast {
               for n in 0..<N { sum += FastSlices.sum(xp + (n * C + c) * S, S) }
               let mu = sum / Float(M)
               var squares: Float = 0
-              for n in 0..<N { squares += sumOfSquaredDeviations(xp + (n * C + c) * S, S, from: mu) }
+              for n in 0..<N { squares += FastSlices.sumOfSquaredDeviations(xp + (n * C + c) * S, S, from: mu) }
               meanOut[c] = mu
               invOut[c] = 1 / (squares / Float(M) + epsilon).squareRoot()
               unbiasedOut[c] = squares / Float(M - 1)
@@ -41,7 +41,7 @@ extension Fast {
     }
     var factor = [Float](repeating: 0, count: C)
     for c in 0..<C { factor[c] = scale.scalars[c] * inverseStd[c] }
-    let y = channelAffine(x, layout, mean: mean, factor: factor, shift: shift.scalars)
+    let y = FastSlices.channelAffine(x, layout, mean: mean, factor: factor, shift: shift.scalars)
     return BatchNormTrainingResult(
       output: Tensor(shape: x.shape, scalars: y), mean: Tensor(shape: [C], scalars: mean),
       inverseStd: Tensor(shape: [C], scalars: inverseStd), unbiasedVariance: Tensor(shape: [C], scalars: unbiased))
@@ -79,7 +79,7 @@ extension Fast {
               for n in 0..<N {
                 let base = (n * C + c) * S
                 sumDy += FastSlices.sum(gp + base, S)
-                sumDyCentred += centredDot(gp + base, xp + base, S, mean: mean[c])
+                sumDyCentred += FastSlices.centredDot(gp + base, xp + base, S, mean: mean[c])
               }
               shiftOut[c] = sumDy
               scaleOut[c] = invstd[c] * sumDyCentred
@@ -120,7 +120,9 @@ extension Fast {
       input: Tensor(shape: input.shape, scalars: dx), scale: Tensor(shape: [C], scalars: dScale),
       shift: Tensor(shape: [C], scalars: dShift))
   }
+}
 
+extension FastSlices {
   /// Σ (p[i] − m)² in the fixed order of `FastSlices.sum`.
   @inline(__always)
   static func sumOfSquaredDeviations(_ p: UnsafePointer<Float>, _ n: Int, from m: Float) -> Float {

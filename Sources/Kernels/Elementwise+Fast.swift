@@ -6,21 +6,21 @@ extension Fast {
   /// - Complexity: O(|a|).
   public static func add(_ a: Tensor<Float>, _ b: Tensor<Float>) -> Tensor<Float> {
     checkElementwiseShapes("add", a.shape, b.shape)
-    return Tensor(shape: a.shape, scalars: binaryElementwise(a, b, { $0 + $1 }, { $0 + $1 }))
+    return Tensor(shape: a.shape, scalars: FastSlices.binaryElementwise(a, b, { $0 + $1 }, { $0 + $1 }))
   }
 
   /// Equals `Literal.multiply` exactly in Float, organised as `add`.
   /// - Complexity: O(|a|).
   public static func multiply(_ a: Tensor<Float>, _ b: Tensor<Float>) -> Tensor<Float> {
     checkElementwiseShapes("multiply", a.shape, b.shape)
-    return Tensor(shape: a.shape, scalars: binaryElementwise(a, b, { $0 * $1 }, { $0 * $1 }))
+    return Tensor(shape: a.shape, scalars: FastSlices.binaryElementwise(a, b, { $0 * $1 }, { $0 * $1 }))
   }
 
   /// Equals `Literal.scale` exactly in Float, organised as `add`.
   /// - Complexity: O(|x|).
   public static func scale(_ x: Tensor<Float>, by s: Float) -> Tensor<Float> {
     let sv = SIMD16<Float>(repeating: s)
-    return Tensor(shape: x.shape, scalars: binaryElementwise(x, x, { v, _ in sv * v }, { v, _ in s * v }))
+    return Tensor(shape: x.shape, scalars: FastSlices.binaryElementwise(x, x, { v, _ in sv * v }, { v, _ in s * v }))
   }
 
   /// Equals `Literal.addScaled` exactly in Float (the product rounded, then the sum; Swift does
@@ -29,9 +29,11 @@ extension Fast {
   public static func addScaled(_ a: Tensor<Float>, _ b: Tensor<Float>, scale s: Float) -> Tensor<Float> {
     checkElementwiseShapes("addScaled", a.shape, b.shape)
     let sv = SIMD16<Float>(repeating: s)
-    return Tensor(shape: a.shape, scalars: binaryElementwise(a, b, { $0 + sv * $1 }, { $0 + s * $1 }))
+    return Tensor(shape: a.shape, scalars: FastSlices.binaryElementwise(a, b, { $0 + sv * $1 }, { $0 + s * $1 }))
   }
+}
 
+extension FastSlices {
   /// c_i = f(a_i, b_i): `vector` on SIMD16 blocks, `scalar` on the tail of each piece; pieces of
   /// 16 K elements in parallel above 64 K elements.
   @inline(__always)

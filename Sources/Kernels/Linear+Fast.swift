@@ -30,7 +30,7 @@ extension Fast {
               let xr = xp + n * I
               var o = block * 64
               while o + 4 <= oEnd {
-                let d = dot4(xr, wp + o * I, I)
+                let d = FastSlices.dot4(xr, wp + o * I, I)
                 for k in 0..<4 { yp[n * O + o + k] = d[k] + (bias?.scalars[o + k] ?? 0) }
                 o += 4
               }
@@ -46,28 +46,6 @@ extension Fast {
     return Tensor(shape: [N, O], scalars: y)
   }
 
-  /// x·w_k for the four consecutive rows w_k = w + k·n, each summed exactly as
-  /// `FastSlices.dot(x, w_k, n)`.
-  @inline(__always)
-  static func dot4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
-    var a0 = SIMD16<Float>.zero, a1 = SIMD16<Float>.zero, a2 = SIMD16<Float>.zero, a3 = SIMD16<Float>.zero
-    var i = 0
-    while i + 16 <= n {
-      let xv = FastSlices.load16(x, i)
-      a0 += xv * FastSlices.load16(w, i)
-      a1 += xv * FastSlices.load16(w, n + i)
-      a2 += xv * FastSlices.load16(w, 2 * n + i)
-      a3 += xv * FastSlices.load16(w, 3 * n + i)
-      i += 16
-    }
-    var s = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
-    while i < n {
-      s += x[i] * SIMD4<Float>(w[i], w[n + i], w[2 * n + i], w[3 * n + i])
-      i += 1
-    }
-    return s
-  }
-
   /// Equals `Literal.linearBackwardInput` (within γ_O·Σ_o|dy[n,o]·W[o,i]|).
   ///
   /// dx[n, i-block] accumulates dy[n, o]·W[o, i-block] over o ascending in a SIMD16 register
@@ -80,7 +58,8 @@ extension Fast {
       "linearBackwardInput: dy \(Shape.describe(dy.shape)) must be N×O for weight \(Shape.describe(weight.shape)) (O×I)"
     )
     let (N, O, I) = (dy.shape[0], weight.shape[0], weight.shape[1])
-    return Tensor(shape: [N, I], scalars: weightedRowSums(coefficients: dy.scalars, rows: weight.scalars, N, O, I))
+    return Tensor(
+      shape: [N, I], scalars: FastSlices.weightedRowSums(coefficients: dy.scalars, rows: weight.scalars, N, O, I))
   }
 
   /// Equals `Literal.linearBackwardWeight` (within γ_N·Σ_n|dy[n,o]·x[n,i]|).
@@ -101,7 +80,7 @@ extension Fast {
     for n in 0..<N {
       for o in 0..<O { dyT[o * N + n] = dy.scalars[n * O + o] }
     }
-    return Tensor(shape: [O, I], scalars: weightedRowSums(coefficients: dyT, rows: input.scalars, O, N, I))
+    return Tensor(shape: [O, I], scalars: FastSlices.weightedRowSums(coefficients: dyT, rows: input.scalars, O, N, I))
   }
 
   /// Equals `Literal.linearBackwardBias` (within γ_N·Σ_n|dy[n,o]|): db[o-block] accumulates the
@@ -131,6 +110,30 @@ extension Fast {
       }
     }
     return Tensor(shape: [O], scalars: db)
+  }
+}
+
+extension FastSlices {
+  /// x·w_k for the four consecutive rows w_k = w + k·n, each summed exactly as
+  /// `FastSlices.dot(x, w_k, n)`.
+  @inline(__always)
+  static func dot4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int) -> SIMD4<Float> {
+    var a0 = SIMD16<Float>.zero, a1 = SIMD16<Float>.zero, a2 = SIMD16<Float>.zero, a3 = SIMD16<Float>.zero
+    var i = 0
+    while i + 16 <= n {
+      let xv = FastSlices.load16(x, i)
+      a0 += xv * FastSlices.load16(w, i)
+      a1 += xv * FastSlices.load16(w, n + i)
+      a2 += xv * FastSlices.load16(w, 2 * n + i)
+      a3 += xv * FastSlices.load16(w, 3 * n + i)
+      i += 16
+    }
+    var s = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+    while i < n {
+      s += x[i] * SIMD4<Float>(w[i], w[n + i], w[2 * n + i], w[3 * n + i])
+      i += 1
+    }
+    return s
   }
 
   /// out[r, i] = Σ_k coefficients[r, k]·rows[k, i] for r < R, k < K, i < I (all row-major), each

@@ -18,7 +18,7 @@ extension Fast {
         let xp = xb.baseAddress!
         FastSlices.forEach(x.count / K, elements: x.count) { row in
           let xr = xp + row * K, yr = yp + row * K
-          let m = rowMax(xr, K)
+          let m = FastSlices.rowMax(xr, K)
           for k in 0..<K { yr[k] = Float.exp(xr[k] - m) }
           let sv = SIMD16<Float>(repeating: FastSlices.sum(UnsafePointer(yr), K))
           var k = 0
@@ -79,7 +79,7 @@ extension Fast {
         let xp = xb.baseAddress!
         FastSlices.forEach(x.count / K, elements: x.count) { row in
           let xr = xp + row * K, yr = yp + row * K
-          let m = rowMax(xr, K)
+          let m = FastSlices.rowMax(xr, K)
           for k in 0..<K { yr[k] = Float.exp(xr[k] - m) }
           let logSum = Float.log(FastSlices.sum(UnsafePointer(yr), K))
           let mv = SIMD16<Float>(repeating: m), lv = SIMD16<Float>(repeating: logSum)
@@ -119,7 +119,9 @@ extension Fast {
     }
     return Tensor(shape: dy.shape, scalars: dx)
   }
+}
 
+extension FastSlices {
   /// max_k p[k] (SIMD16 lanes, then the tail); NaN anywhere makes every later step NaN, as in
   /// the literal, whichever value this returns.
   @inline(__always)
