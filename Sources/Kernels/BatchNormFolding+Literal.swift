@@ -34,11 +34,11 @@ extension Literal {
       convWeight.rank >= 2, "foldBatchNorm: weight \(Shape.describe(convWeight.shape)) must be O×… (rank ≥ 2)")
     let O = convWeight.shape[0]
     let perOutput = convWeight.count / max(O, 1)
-    for (name, p) in [
+    var parameters = [
       ("scale", scale.shape), ("shift", shift.shape), ("mean", mean.shape), ("variance", variance.shape),
     ]
-      + (convBias.map { [("bias", $0.shape)] } ?? [])
-    {
+    if let b = convBias { parameters.append(("bias", b.shape)) }
+    for (name, p) in parameters {
       precondition(
         p == [O],
         "foldBatchNorm: \(name) has shape \(Shape.describe(p)); weight \(Shape.describe(convWeight.shape)) needs [\(O)]"

@@ -199,7 +199,9 @@ struct SoftmaxTests {
     let y = Fast.softmax(x), ly = Fast.logSoftmax(x)
     let dx = Fast.softmaxBackward(dy, output: y), ldx = Fast.logSoftmaxBackward(dy, output: ly)
     for r in stride(from: 0, to: 600, by: 7) {
-      let row = { (t: Tensor<Float>) in Tensor<Float>(shape: [1, 130], scalars: Array(t.scalars[(130 * r)..<(130 * r + 130)])) }
+      let row = { (t: Tensor<Float>) in
+        Tensor<Float>(shape: [1, 130], scalars: Array(t.scalars[(130 * r)..<(130 * r + 130)]))
+      }
       #expect(OpsTesting.identical(Fast.softmax(row(x)), row(y)), "row \(r)")
       #expect(OpsTesting.identical(Fast.logSoftmax(row(x)), row(ly)), "row \(r)")
       #expect(OpsTesting.identical(Fast.softmaxBackward(row(dy), output: row(y)), row(dx)), "row \(r)")
