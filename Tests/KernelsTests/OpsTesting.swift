@@ -6,22 +6,16 @@ import _TestSupport
 
 /// Helpers for the normalisation / activation / pooling / dense / softmax / elementwise suites.
 enum OpsTesting {
-  /// Runs `body` on `count` inputs drawn from `input` by PropertyBased's Xoshiro generator seeded
-  /// with `seed`: a property check whose cases are the same on every run.
-  ///
-  /// Why not `@Test(.fixedSeed(a, b, c, d))`: in swift-property-based 2.x that trait is a
-  /// debugging aid — it runs one case only and records an issue ("A fixed seed was used, but no
-  /// expectation failure occured") on every test that passes, so a committed test carrying it
-  /// always fails. The seed is pinned here instead; `body` receives the case number to name
-  /// a failing case in its expectations.
+  /// `pinnedPropertyCheck` (from `_TestSupport`) that also passes the case number to `body`,
+  /// so expectations can name a failing case.
   static func propertyCheck<Value, ShrinkSequence>(
     seed: (UInt64, UInt64, UInt64, UInt64), count: Int, input: Generator<Value, ShrinkSequence>,
     _ body: (Int, Value) throws -> Void
   ) rethrows {
-    var rng = Xoshiro(seed: seed)
-    for k in 0..<count {
-      let value = input.run(using: &rng)
+    var k = 0
+    try pinnedPropertyCheck(count: count, seed: seed, input: input) { value in
       try body(k, value)
+      k += 1
     }
   }
 
