@@ -33,8 +33,20 @@ int vidattr_isa_level(void) {
   return level;
 }
 
-const char *vidattr_isa_name(void) {
-  switch (vidattr_isa_level()) {
+int vidattr_isa_detected_level(void) {
+  static int cached = -1;
+  int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (level < 0) {
+    level = detect_level();
+    __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
+  }
+  return level;
+}
+
+const char *vidattr_isa_name(void) { return vidattr_isa_level_name(vidattr_isa_level()); }
+
+const char *vidattr_isa_level_name(int level) {
+  switch (level) {
     case 2: return "avx512f";
     case 1: return "avx2+fma";
     default: return "portable";

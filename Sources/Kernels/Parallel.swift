@@ -5,14 +5,26 @@ import Foundation
 ///
 /// Defaults to the number of active processors; `VIDATTR_THREADS=n` in the environment
 /// overrides it (benchmarks use it to compare with PyTorch at the same thread count, tests
-/// use it to check that results do not depend on it).
+/// use it to check that results do not depend on it). `withCount(_:_:)` overrides both for
+/// the code it runs, in the current task only.
 public enum FastThreads {
+  @TaskLocal static var scopedCount: Int?
+
   /// The thread count in effect.
   public static var count: Int {
+    if let n = scopedCount { return n }
     if let s = ProcessInfo.processInfo.environment["VIDATTR_THREADS"], let n = Int(s), n >= 1 {
       return n
     }
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }
+
+  /// Runs `body` with `count` equal to `n` (≥ 1). The override is task-local: it applies to
+  /// `body` and what it calls synchronously, and not to other tasks running at the same time
+  /// (so concurrent tests cannot see each other's setting).
+  public static func withCount<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+    precondition(n >= 1, "FastThreads.withCount: thread count \(n) must be ≥ 1")
+    return try $scopedCount.withValue(n, operation: body)
   }
 }
 

@@ -24,6 +24,90 @@ int vidattr_isa_level(void);
 /// Human-readable name of `vidattr_isa_level()` ("portable", "avx2+fma", "avx512f").
 const char *vidattr_isa_name(void);
 
+/// Instruction-set level the processor supports, ignoring `VIDATTR_ISA` (tests use it to
+/// run every variant the machine can run).
+int vidattr_isa_detected_level(void);
+
+/// Name of a level: 0 "portable", 1 "avx2+fma", 2 "avx512f".
+const char *vidattr_isa_level_name(int level);
+
+// MARK: GEMM on packed panels (gemm_microkernels.c)
+//
+// Notation: C[M×N] (+)= A[M×K]·B[K×N]. A is read in place (row-major or k-major); B is packed
+// in NR-column panels, each Kc×NR with element [k][j] = B[k, panel·NR + j], columns past N
+// packed as zeros.
+
+/// Register and cache blocking of one level: micro-tile MR×NR, and the block sizes the
+/// drivers use (Kc along the reduction, Mc rows, Nc columns).
+typedef struct {
+  int32_t mr, nr, kc, mc, nc;
+} vidattr_gemm_blocking;
+
+vidattr_gemm_blocking vidattr_gemm_blocking_for(int level);
+
+/// C[i, j] = (accumulate ? C[i, j] : (row_init ? row_init[i] : 0)) + α·Σ_k A[i, k]·B[k, j]
+/// for i < m, j < n, k < kc; the sum is a chain of (fused, except in the portable variant)
+/// multiply-adds in k order starting from 0, the same for every element whatever the tiling.
+/// A is read in place: A[i, k] = a[i·lda + k] when `a_row_major`, else a[k·lda + i]. B is
+/// packed (`vidattr_pack_b` or the im2col packers), panels `b_panel_stride` floats apart.
+void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t lda, int a_row_major,
+                  const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc, float alpha,
+                  int accumulate, const float *row_init);
+
+/// Packs B (element (kk, j) at b[kk·row_stride + j·col_stride], kk < k, j < n) into ⌈n/nr⌉
+/// panels of k×nr floats each, panel stride k·nr.
+void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n, int32_t nr,
+                    float *dst);
+
+// MARK: Convolution as implicit GEMM (conv_im2col.c)
+//
+// For one batch element n and group g, with Cg = Cin/groups input channels, the im2col
+// matrix B has K = Cg·kt·kh·kw rows, k = ((c·kt + i)·kh + j)·kw + l, and P = To·Ho·Wo
+// columns, p = (to·Ho + ho)·Wo + wo, and B[k, p] = x[c, to·sₜ − pₜ + i·dₜ, ho·s_h − p_h +
+// j·d_h, wo·s_w − p_w + l·d_w] (zero outside the input). It is never stored whole: the
+// functions below gather and scatter blocks of it directly from and to the input.
+
+/// Shapes and geometry of one (n, g) slab: x points at channel g·Cg of batch element n.
+typedef struct {
+  ptrdiff_t channels, t, h, w;  // Cg, T, H, W of the input slab
+  ptrdiff_t kt, kh, kw;
+  ptrdiff_t st, sh, sw;
+  ptrdiff_t pt, ph, pw;
+  ptrdiff_t dt, dh, dw;
+  ptrdiff_t ot, oh, ow;  // To, Ho, Wo
+} vidattr_conv_geometry;
+
+/// Packs B[k0 ..< k0+kc, p0 ..< p0+np] in NR-column panels (kc×nr each, panel stride kc·nr).
+void vidattr_conv_pack_im2col(const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0, ptrdiff_t kc, ptrdiff_t p0,
+                              ptrdiff_t np, int32_t nr, float *dst);
+
+/// Packs Bᵀ[p0 ..< p0+np, k0 ..< k0+nk] (that is, rows p, columns k) in NR-column panels
+/// (np×nr each, panel stride np·nr): element [panel][q][j] = B[k0 + panel·nr + j, p0 + q].
+void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0, ptrdiff_t np,
+                                         ptrdiff_t k0, ptrdiff_t nk, int32_t nr, float *dst);
+
+/// The adjoint of the gather: dx[c, ti, hi, wi] += cols[kk·ld + q] for every (k0 + kk, p0 + q),
+/// kk < nk, q < np, whose input position (c, ti, hi, wi) is inside the input and has
+/// t_begin ≤ ti < t_end. Adds in the order kk, then q ascending.
+void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t nk,
+                             ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end, float *dx);
+
+// MARK: Reductions (reductions.c)
+
+/// Σ x[i] for i < n in a fixed order (16 interleaved partial sums combined pairwise), so the
+/// result depends on n and the values only.
+float vidattr_sum(const float *x, ptrdiff_t n);
+
+// MARK: FMA peak microbenchmark (fma_peak.c)
+
+/// Runs `iterations` rounds of independent multiply-add chains at `level` (enough chains to
+/// cover FMA latency × ports: 16 zmm at level 2, 12 ymm at level 1, 8×4 floats of SSE mul+add
+/// at level 0) and returns a checksum (so the work cannot be elided).
+float vidattr_fma_peak_run(int level, ptrdiff_t iterations);
+
+/// Floating-point operations (a multiply-add counts 2) of one round of `vidattr_fma_peak_run`.
+double vidattr_fma_peak_flops_per_iteration(int level);
+
 #ifdef __cplusplus
 }
 #endif

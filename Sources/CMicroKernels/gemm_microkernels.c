@@ -1,0 +1,318 @@
+// Register-blocked GEMM micro-kernels, one per instruction-set level, and the macro-kernel
+// that walks B's packed panels with them.
+//
+// Notation (used in every file of this target): the product is C[M×N] (+)= A[M×K]·B[K×N],
+// row-major C with leading dimension ldc. A is read where it lies (see "A layouts" below);
+// B is packed in NR-column panels, each K_c×NR with element [k][j] = B[k, panel·NR + j] and
+// columns beyond N packed as zeros, so every micro-kernel call computes a full MR×NR tile
+// and stores only its valid part.
+//
+// One output element is always the same chain of operations, whatever the tile it falls in:
+//   c = (accumulate ? c : init) + α·Σ_k a[k]·b[k]   (the sum a chain of fused multiply-adds
+// in k order, starting from 0), so results do not depend on M/N tiling or thread count.
+#include "CMicroKernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define VIDATTR_X86 1
+#endif
+
+// MARK: Blocking per level
+
+// AVX-512: 12×32 tile = 24 zmm accumulators (of 32), 2 zmm for the B row, broadcasts of A
+// folded into the FMAs as memory operands. AVX2: 6×16 = 12 ymm accumulators (of 16).
+// Portable: 4×16, which clang's SSE2 auto-vectoriser keeps in 16 xmm registers.
+// K_c: the B micro-panel (K_c×NR floats) stays in L1 (48 KiB) while A panels stream from L2.
+vidattr_gemm_blocking vidattr_gemm_blocking_for(int level) {
+  vidattr_gemm_blocking b;
+  switch (level) {
+    case 2: b.mr = 12; b.nr = 32; b.kc = 256; b.mc = 240; b.nc = 512; break;
+    case 1: b.mr = 6; b.nr = 16; b.kc = 256; b.mc = 240; b.nc = 512; break;
+    default: b.mr = 4; b.nr = 16; b.kc = 256; b.mc = 240; b.nc = 512; break;
+  }
+  return b;
+}
+
+// MARK: Tile stores shared by every level
+
+// Writes an MR×NR tile computed in `tile` (row-major, NR columns) to its valid m×n part of C:
+// C = C + α·tile (accumulate), or init + α·tile.
+static void store_partial(const float *tile, int nr, float *c, ptrdiff_t ldc, int m, int n, float alpha,
+                          int accumulate, const float *row_init) {
+  for (int r = 0; r < m; r++) {
+    float *cr = c + r * ldc;
+    const float *tr = tile + r * nr;
+    float init = row_init != NULL ? row_init[r] : 0.0f;
+    for (int j = 0; j < n; j++) {
+      float v = alpha == 1.0f ? tr[j] : alpha * tr[j];
+      cr[j] = accumulate ? cr[j] + v : (row_init != NULL ? init + v : v);
+    }
+  }
+}
+
+// A layouts. Every micro-kernel reads A in one of two layouts, so that neither the weight (forward:
+// row-major Og×K; backward input: its transpose, k-major) nor dY (backward weight:
+// row-major Og×P) is ever repacked:
+//   k-major   A(r, k) = a[k·lda + r]   (packed panels: lda = MR)
+//   row-major A(r, k) = a[r·lda + k]
+// A full MR-row panel is read directly; a partial one (m < MR) is first copied into a
+// zero-padded k-major buffer by the macro-kernel, so kernels never read past row m.
+
+// MARK: Portable C (any target; clang vectorises it with the baseline SIMD)
+
+enum { PORTABLE_MR = 4, PORTABLE_NR = 16 };
+
+static void ukernel_portable(ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, int row_major,
+                             const float *restrict b, float *c, ptrdiff_t ldc, int m, int n, float alpha,
+                             int accumulate, const float *row_init) {
+  float acc[PORTABLE_MR][PORTABLE_NR];
+  for (int r = 0; r < PORTABLE_MR; r++)
+    for (int j = 0; j < PORTABLE_NR; j++) acc[r][j] = 0;
+  ptrdiff_t rs = row_major ? lda : 1, ks = row_major ? 1 : lda;
+  for (ptrdiff_t k = 0; k < kc; k++) {
+    for (int r = 0; r < PORTABLE_MR; r++) {
+      float ar = a[r * rs + k * ks];
+      for (int j = 0; j < PORTABLE_NR; j++) acc[r][j] += ar * b[j];
+    }
+    b += PORTABLE_NR;
+  }
+  store_partial(&acc[0][0], PORTABLE_NR, c, ldc, m, n, alpha, accumulate, row_init);
+}
+
+#ifdef VIDATTR_X86
+
+// MARK: AVX2 + FMA, 6×16
+
+enum { AVX2_MR = 6, AVX2_NR = 16 };
+
+#define VIDATTR_ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
+// The accumulators are named variables (not an array), so that the compiler keeps them in
+// registers at any optimisation level above -O0.
+#define AVX2_KERNEL(NAME, A_NEXT)                                                                   \
+  __attribute__((target("avx2,fma"))) static void NAME(                                                   \
+      ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, float *c, ptrdiff_t ldc, \
+      int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
+    VIDATTR_ROWS6(AVX2_DECLARE)                                                                           \
+    for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
+      __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                                        \
+      VIDATTR_ROWS6(AVX2_STEP)                                                                            \
+      A_NEXT;                                                                                             \
+      b += AVX2_NR;                                                                                       \
+    }                                                                                                     \
+    if (m == AVX2_MR && n == AVX2_NR) {                                                                   \
+      __m256 al = _mm256_set1_ps(alpha);                                                                  \
+      VIDATTR_ROWS6(AVX2_STORE)                                                                           \
+    } else {                                                                                              \
+      float tile[AVX2_MR * AVX2_NR];                                                                      \
+      VIDATTR_ROWS6(AVX2_SPILL)                                                                           \
+      store_partial(tile, AVX2_NR, c, ldc, m, n, alpha, accumulate, row_init);                            \
+    }                                                                                                     \
+  }
+#define AVX2_DECLARE(r) __m256 lo##r = _mm256_setzero_ps(), hi##r = _mm256_setzero_ps();
+#define AVX2_STEP(r)                          \
+  {                                           \
+    __m256 ar = _mm256_broadcast_ss(A_AT(r)); \
+    lo##r = _mm256_fmadd_ps(ar, b0, lo##r);   \
+    hi##r = _mm256_fmadd_ps(ar, b1, hi##r);   \
+  }
+#define AVX2_STORE(r)                                                         \
+  {                                                                           \
+    float *cr = c + r * ldc;                                                  \
+    if (alpha != 1.0f) {                                                      \
+      lo##r = _mm256_mul_ps(al, lo##r);                                       \
+      hi##r = _mm256_mul_ps(al, hi##r);                                       \
+    }                                                                         \
+    if (accumulate) {                                                         \
+      lo##r = _mm256_add_ps(_mm256_loadu_ps(cr), lo##r);                      \
+      hi##r = _mm256_add_ps(_mm256_loadu_ps(cr + 8), hi##r);                  \
+    } else if (row_init != NULL) {                                            \
+      __m256 i = _mm256_set1_ps(row_init[r]);                                 \
+      lo##r = _mm256_add_ps(i, lo##r);                                        \
+      hi##r = _mm256_add_ps(i, hi##r);                                        \
+    }                                                                         \
+    _mm256_storeu_ps(cr, lo##r);                                              \
+    _mm256_storeu_ps(cr + 8, hi##r);                                          \
+  }
+#define AVX2_SPILL(r)                                \
+  _mm256_storeu_ps(tile + r * AVX2_NR, lo##r);       \
+  _mm256_storeu_ps(tile + r * AVX2_NR + 8, hi##r);
+
+#define A_AT(r) (a + r)
+AVX2_KERNEL(ukernel_avx2_kmajor, a += lda)
+#undef A_AT
+#define A_AT(r) (a + r * lda)
+AVX2_KERNEL(ukernel_avx2_rowmajor, a += 1)
+#undef A_AT
+
+// MARK: AVX-512F, 12×32
+
+enum { AVX512_MR = 12, AVX512_NR = 32 };
+
+#define VIDATTR_ROWS12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+
+// 24 zmm accumulators (of 32), 2 zmm for the B row; the broadcasts of A fold into the FMAs
+// as memory operands.
+#define AVX512_KERNEL(NAME, A_NEXT)                                                                       \
+  __attribute__((target("avx512f,fma"))) static void NAME(                                                \
+      ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, float *c, ptrdiff_t ldc, \
+      int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
+    VIDATTR_ROWS12(AVX512_DECLARE)                                                                        \
+    for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
+      __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);                                        \
+      VIDATTR_ROWS12(AVX512_STEP)                                                                         \
+      A_NEXT;                                                                                             \
+      b += AVX512_NR;                                                                                     \
+    }                                                                                                     \
+    __mmask16 lo_mask = (__mmask16)(n >= 16 ? 0xFFFF : (1u << n) - 1u);                                   \
+    __mmask16 hi_mask = (__mmask16)(n >= 32 ? 0xFFFF : n <= 16 ? 0 : (1u << (n - 16)) - 1u);               \
+    __m512 al = _mm512_set1_ps(alpha);                                                                    \
+    VIDATTR_ROWS12(AVX512_STORE)                                                                          \
+  }
+#define AVX512_DECLARE(r) __m512 lo##r = _mm512_setzero_ps(), hi##r = _mm512_setzero_ps();
+#define AVX512_STEP(r)                         \
+  {                                            \
+    __m512 ar = _mm512_set1_ps(*A_AT(r));      \
+    lo##r = _mm512_fmadd_ps(ar, b0, lo##r);    \
+    hi##r = _mm512_fmadd_ps(ar, b1, hi##r);    \
+  }
+#define AVX512_STORE(r)                                                       \
+  if (r < m) {                                                                \
+    float *cr = c + r * ldc;                                                  \
+    if (alpha != 1.0f) {                                                      \
+      lo##r = _mm512_mul_ps(al, lo##r);                                       \
+      hi##r = _mm512_mul_ps(al, hi##r);                                       \
+    }                                                                         \
+    if (accumulate) {                                                         \
+      lo##r = _mm512_add_ps(_mm512_maskz_loadu_ps(lo_mask, cr), lo##r);       \
+      hi##r = _mm512_add_ps(_mm512_maskz_loadu_ps(hi_mask, cr + 16), hi##r);  \
+    } else if (row_init != NULL) {                                            \
+      __m512 i = _mm512_set1_ps(row_init[r]);                                 \
+      lo##r = _mm512_add_ps(i, lo##r);                                        \
+      hi##r = _mm512_add_ps(i, hi##r);                                        \
+    }                                                                         \
+    _mm512_mask_storeu_ps(cr, lo_mask, lo##r);                                \
+    _mm512_mask_storeu_ps(cr + 16, hi_mask, hi##r);                           \
+  }
+
+#define A_AT(r) (a + r)
+AVX512_KERNEL(ukernel_avx512_kmajor, a += lda)
+#undef A_AT
+#define A_AT(r) (a + r * lda)
+AVX512_KERNEL(ukernel_avx512_rowmajor, a += 1)
+#undef A_AT
+
+#endif  // VIDATTR_X86
+
+// MARK: Macro-kernel
+
+typedef void (*ukernel_fn)(ptrdiff_t, const float *restrict, ptrdiff_t, const float *restrict, float *, ptrdiff_t,
+                           int, int, float, int, const float *);
+
+static void portable_kmajor(ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, float *c,
+                            ptrdiff_t ldc, int m, int n, float alpha, int accumulate, const float *row_init) {
+  ukernel_portable(kc, a, lda, 0, b, c, ldc, m, n, alpha, accumulate, row_init);
+}
+
+static void portable_rowmajor(ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b,
+                              float *c, ptrdiff_t ldc, int m, int n, float alpha, int accumulate,
+                              const float *row_init) {
+  ukernel_portable(kc, a, lda, 1, b, c, ldc, m, n, alpha, accumulate, row_init);
+}
+
+static void kernels_for(int level, int *mr, int *nr, ukernel_fn *kmajor, ukernel_fn *rowmajor) {
+#ifdef VIDATTR_X86
+  if (level >= 2) {
+    *mr = AVX512_MR;
+    *nr = AVX512_NR;
+    *kmajor = ukernel_avx512_kmajor;
+    *rowmajor = ukernel_avx512_rowmajor;
+    return;
+  }
+  if (level == 1) {
+    *mr = AVX2_MR;
+    *nr = AVX2_NR;
+    *kmajor = ukernel_avx2_kmajor;
+    *rowmajor = ukernel_avx2_rowmajor;
+    return;
+  }
+#endif
+  *mr = PORTABLE_MR;
+  *nr = PORTABLE_NR;
+  *kmajor = portable_kmajor;
+  *rowmajor = portable_rowmajor;
+}
+
+enum { EDGE_PANEL_MAX = 4096 };
+
+void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t lda, int a_row_major,
+                  const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc, float alpha,
+                  int accumulate, const float *row_init) {
+  int mr, nr;
+  ukernel_fn kmajor, rowmajor;
+  kernels_for(level, &mr, &nr, &kmajor, &rowmajor);
+  if (m <= 0 || n <= 0) return;
+  if (kc == 0) {
+    // An empty reduction still initialises C (to the row init or zero) unless accumulating.
+    if (!accumulate)
+      for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = row_init ? row_init[i] : 0.0f;
+    return;
+  }
+  // The partial last panel of A, copied into a zero-padded k-major buffer.
+  ptrdiff_t full = m / mr * mr;
+  float edge_stack[EDGE_PANEL_MAX];
+  float *edge = NULL;
+  if (full < m) {
+    edge = (size_t)kc * mr <= EDGE_PANEL_MAX ? edge_stack : malloc((size_t)kc * mr * sizeof(float));
+    ptrdiff_t rs = a_row_major ? lda : 1, ks = a_row_major ? 1 : lda;
+    for (ptrdiff_t k = 0; k < kc; k++)
+      for (ptrdiff_t r = 0; r < mr; r++) edge[k * mr + r] = full + r < m ? a[(full + r) * rs + k * ks] : 0.0f;
+  }
+  ukernel_fn kernel = a_row_major ? rowmajor : kmajor;
+  ptrdiff_t panel_step = a_row_major ? mr * lda : mr;
+  // B micro-panel (Kc×NR) outer so it stays in L1 while the A panels stream by.
+  for (ptrdiff_t j0 = 0, jp = 0; j0 < n; j0 += nr, jp++) {
+    int nv = (int)(n - j0 < nr ? n - j0 : nr);
+    const float *bp = b_packed + jp * b_panel_stride;
+    for (ptrdiff_t i0 = 0; i0 < full; i0 += mr) {
+      kernel(kc, a + (i0 / mr) * panel_step, lda, bp, c + i0 * ldc + j0, ldc, mr, nv, alpha, accumulate,
+             row_init ? row_init + i0 : NULL);
+    }
+    if (full < m) {
+      kmajor(kc, edge, mr, bp, c + full * ldc + j0, ldc, (int)(m - full), nv, alpha, accumulate,
+             row_init ? row_init + full : NULL);
+    }
+  }
+  if (edge != NULL && edge != edge_stack) free(edge);
+}
+
+// MARK: Packing of plain strided matrices
+
+void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n, int32_t nr,
+                    float *dst) {
+  for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
+    ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
+    float *panel = dst + (j0 / nr) * k * nr;
+    if (col_stride == 1) {
+      for (ptrdiff_t kk = 0; kk < k; kk++) {
+        const float *src = b + kk * row_stride + j0;
+        float *d = panel + kk * nr;
+        memcpy(d, src, (size_t)nv * sizeof(float));
+        for (ptrdiff_t j = nv; j < nr; j++) d[j] = 0;
+      }
+    } else {
+      for (ptrdiff_t j = 0; j < nr; j++) {
+        if (j < nv) {
+          const float *src = b + (j0 + j) * col_stride;
+          for (ptrdiff_t kk = 0; kk < k; kk++) panel[kk * nr + j] = src[kk * row_stride];
+        } else {
+          for (ptrdiff_t kk = 0; kk < k; kk++) panel[kk * nr + j] = 0;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+import CMicroKernels
+import TensorCore
+
+// Dimensions and the im2col matrix B[K×P] as in Conv3D+Fast.swift. Per batch element n and
+// group g the backward passes are the GEMMs
+//   input:  D[K×P] = W_g[Og×K]ᵀ · dY_g[Og×P], then dx += col2im(D)   (scatter-add)
+//   weight: dW_g[Og×K] += dY_g[Og×P] · B[K×P]ᵀ
+// and the bias gradient is a row sum of dY.
+
+extension Fast {
+  /// Equals `Literal.conv3dBackwardInput` (gradient of `conv3d` with respect to its input).
+  ///
+  /// Organisation: GEMM D = W_gᵀ·dY_g on the C micro-kernels (W_gᵀ read in place, blocks of
+  /// dY packed in NR-column panels), one tile of Nc output positions at a time, followed by
+  /// the col2im scatter-add of D into dx; D is never larger than (rows of one task)×Nc, so
+  /// memory stays bounded. Tasks own disjoint parts of dx: a block of input channels (all
+  /// kernel taps of those channels, hence K rows of D) and, when there are fewer than eight
+  /// such blocks (the first layer has 3 input channels), a slab of input frames, for which
+  /// only the output frames whose windows reach the slab are computed. Every dx element thus
+  /// receives its terms from one task, in a fixed order set by the shape alone: the result
+  /// does not depend on the thread count.
+  ///
+  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory O(rows·Nc + Kc·Nc)
+  ///   per task.
+  public static func conv3dBackwardInput(
+    _ dy: Tensor<Float>, weight: Tensor<Float>, inputShape: [Int], geometry: Conv3DGeometry
+  ) -> Tensor<Float> {
+    conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry, isa: .selected)
+  }
+
+  /// `conv3dBackwardInput` on a given instruction-set level.
+  package static func conv3dBackwardInput(
+    _ dy: Tensor<Float>, weight: Tensor<Float>, inputShape: [Int], geometry: Conv3DGeometry, isa: FastISA
+  ) -> Tensor<Float> {
+    let outShape = geometry.checkedOutputShape(input: inputShape, weight: weight.shape)
+    precondition(
+      dy.shape == outShape,
+      "conv3dBackwardInput: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
+        + "\(Shape.describe(inputShape)), weight \(Shape.describe(weight.shape)), \(geometry)")
+    let L = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
+    let bl = isa.blocking
+    let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
+    let (K, P, Og, kvol) = (L.reduction, L.positions, L.outPerGroup, L.kernelVolume)
+    let (T, st, pt, dt, kt) = (inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2])
+    let outT = outShape[2], frame = outShape[3] * outShape[4]
+
+    // Channel blocks: at most Mc rows of D each, and at least `fastConvTargetTasks` tasks
+    // overall when the channels allow; then frame slabs if still short of tasks.
+    let wanted = max(ceilDiv(K, mc), min(L.inPerGroup, ceilDiv(fastConvTargetTasks, L.batch * L.groups)))
+    let channelBlocks = evenChunks(L.inPerGroup, parts: wanted)
+    let perSlab = L.batch * L.groups * channelBlocks.count
+    let slabs = evenChunks(T, parts: perSlab >= fastConvTargetTasks ? 1 : min(T, ceilDiv(fastConvTargetTasks, perSlab)))
+    let tasks = perSlab * slabs.count
+
+    var dx = [Float](repeating: 0, count: Shape.elementCount(inputShape))
+    dx.withUnsafeMutableBufferPointer { dxb in
+      let dxs = UncheckedSendable(dxb.baseAddress!)
+      dy.withUnsafeBufferPointer { dyb in
+        let dys = UncheckedSendable(dyb.baseAddress!)
+        weight.withUnsafeBufferPointer { wb in
+          let ws = UncheckedSendable(wb.baseAddress!)
+          parallelFor(tasks) { task in
+            let slab = slabs[task % slabs.count]
+            let rest = task / slabs.count
+            let channels = channelBlocks[rest % channelBlocks.count]
+            let ng = rest / channelBlocks.count
+            let (n, g) = (ng / L.groups, ng % L.groups)
+            // Output frames whose windows read a frame in the slab: tₒ·sₜ − pₜ + i·dₜ ∈ slab.
+            let firstT = max(0, -floorDiv(-(slab.lowerBound + pt - (kt - 1) * dt), st))
+            let lastT = min(outT - 1, floorDiv(slab.upperBound - 1 + pt, st))
+            let pBegin = min(firstT, outT) * frame, pEnd = max(lastT + 1, firstT) * frame
+            guard pEnd > pBegin, !channels.isEmpty else { return }
+            let k0 = channels.lowerBound * kvol, rows = channels.count * kvol
+            var geometry = L.slab
+            withScratch(kc * ceilDiv(nc, nr) * nr + rows * nc) { scratch in
+              let packedDY = scratch, columns = scratch + kc * ceilDiv(nc, nr) * nr
+              for p0 in stride(from: pBegin, to: pEnd, by: nc) {
+                let np = min(nc, pEnd - p0)
+                for o0 in stride(from: 0, to: Og, by: kc) {
+                  let depth = min(kc, Og - o0)
+                  vidattr_pack_b(dys.value + L.outputOffset(n, g, row: o0) + p0, P, 1, depth, np, Int32(nr), packedDY)
+                  // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
+                  vidattr_gemm(
+                    isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, K, 0, packedDY, depth * nr,
+                    columns, np, 1, o0 > 0 ? 1 : 0, nil)
+                }
+                vidattr_conv_col2im_add(
+                  &geometry, columns, np, k0, rows, p0, np, slab.lowerBound, slab.upperBound,
+                  dxs.value + L.inputOffset(n, g))
+              }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: inputShape, scalars: dx)
+  }
+
+  /// Equals `Literal.conv3dBackwardWeight` (gradient of `conv3d` with respect to its weight).
+  ///
+  /// Organisation: GEMM dW_g = dY_g·Bᵀ on the C micro-kernels, reducing over output
+  /// positions (and the batch): dY read in place, blocks of Bᵀ gathered
+  /// from x into NR-column panels (the im2col matrix is never stored whole). Tasks own tiles
+  /// of dW (≤ Mc output channels × ≤ Nc columns of K); when there are fewer than eight tiles
+  /// (small layers, for example the first), the positions are also split into a FIXED number
+  /// of chunks set by the shape, each chunk's partial dW is computed by its own task, and the
+  /// partials are added in chunk order. The result does not depend on the thread count.
+  ///
+  /// - Complexity: O(N·Cout·P·K) time; memory O(Kc·Nc) per task, plus one partial
+  ///   weight gradient per chunk when positions are chunked (only for small weights).
+  public static func conv3dBackwardWeight(
+    _ dy: Tensor<Float>, input: Tensor<Float>, weightShape: [Int], geometry: Conv3DGeometry
+  ) -> Tensor<Float> {
+    conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry, isa: .selected)
+  }
+
+  /// `conv3dBackwardWeight` on a given instruction-set level.
+  package static func conv3dBackwardWeight(
+    _ dy: Tensor<Float>, input: Tensor<Float>, weightShape: [Int], geometry: Conv3DGeometry, isa: FastISA
+  ) -> Tensor<Float> {
+    let outShape = geometry.checkedOutputShape(input: input.shape, weight: weightShape)
+    precondition(
+      dy.shape == outShape,
+      "conv3dBackwardWeight: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
+        + "\(Shape.describe(input.shape)), weight \(Shape.describe(weightShape)), \(geometry)")
+    let L = FastConvLayout(input: input.shape, weight: weightShape, output: outShape, geometry: geometry)
+    let bl = isa.blocking
+    let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
+    let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
+    let weightCount = Shape.elementCount(weightShape)
+    let panels = ceilDiv(Og, mr)
+    let rowGroups = evenChunks(panels, parts: ceilDiv(Og, mc))
+    let columnTiles = ceilDiv(K, nc)
+    let tiles = L.groups * rowGroups.count * columnTiles
+    // Position chunks: only when the tiles alone cannot keep eight tasks busy; at least 1024
+    // positions each, and at most 64 Mi floats of partial gradients.
+    var chunkCount = 1
+    if tiles < fastConvTargetTasks {
+      chunkCount = min(ceilDiv(fastConvTargetTasks, tiles), max(1, P / 1024), max(1, (1 << 26) / weightCount))
+    }
+    let chunks = evenChunks(P, parts: chunkCount)
+
+    let dw = uninitializedFloats(weightCount) { dwp in
+      let out = UncheckedSendable(dwp)
+      withScratch(chunks.count > 1 ? chunks.count * weightCount : 0) { partials in
+        let partial = UncheckedSendable(partials)
+        dy.withUnsafeBufferPointer { dyb in
+          let dys = UncheckedSendable(dyb.baseAddress!)
+          input.withUnsafeBufferPointer { xb in
+            let xs = UncheckedSendable(xb.baseAddress!)
+            parallelFor(tiles * chunks.count) { task in
+              let chunk = chunks[task % chunks.count]
+              var rest = task / chunks.count
+              let ct = rest % columnTiles
+              rest /= columnTiles
+              let rowPanels = rowGroups[rest % rowGroups.count]
+              let g = rest / rowGroups.count
+              let row0 = rowPanels.lowerBound * mr, rows = min(Og - row0, rowPanels.count * mr)
+              let k0 = ct * nc, cols = min(nc, K - k0)
+              let target = chunks.count > 1 ? partial.value + (task % chunks.count) * weightCount : out.value
+              let c = target + (g * Og + row0) * K + k0
+              guard !chunk.isEmpty else {
+                for r in 0..<rows { (c + r * K).update(repeating: 0, count: cols) }
+                return
+              }
+              var geometry = L.slab
+              withScratch(kc * ceilDiv(cols, nr) * nr) { packedX in
+                var first = true
+                for n in 0..<L.batch {
+                  for p0 in stride(from: chunk.lowerBound, to: chunk.upperBound, by: kc) {
+                    let depth = min(kc, chunk.upperBound - p0)
+                    vidattr_conv_pack_im2col_transposed(
+                      &geometry, xs.value + L.inputOffset(n, g), p0, depth, k0, cols, Int32(nr), packedX)
+                    // dY read in place (row-major, rows of P positions).
+                    vidattr_gemm(
+                      isa.rawValue, rows, cols, depth, dys.value + L.outputOffset(n, g, row: row0) + p0, P, 1,
+                      packedX, depth * nr, c, K, 1, first ? 0 : 1, nil)
+                    first = false
+                  }
+                }
+              }
+            }
+            if chunks.count > 1 {
+              // Partials added in chunk order, element by element.
+              let ranges = evenChunks(weightCount, parts: ceilDiv(weightCount, 1 << 14))
+              parallelFor(ranges.count) { r in
+                for i in ranges[r] {
+                  var sum = partial.value[i]
+                  for chunk in 1..<chunks.count { sum += partial.value[chunk * weightCount + i] }
+                  out.value[i] = sum
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: weightShape, scalars: dw)
+  }
+
+  /// Equals `Literal.conv3dBackwardBias`: db[o] = Σ over n, t, h, w of dy[n, o, t, h, w].
+  ///
+  /// Organisation: per (n, o) a 16-lane sum in a fixed order (`vidattr_sum`), then the batch
+  /// added in order n = 0, 1, …; channels in parallel. Independent of the thread count.
+  ///
+  /// - Complexity: O(N·Cout·To·Ho·Wo).
+  public static func conv3dBackwardBias(_ dy: Tensor<Float>) -> Tensor<Float> {
+    precondition(dy.rank == 5, "conv3dBackwardBias: dy \(Shape.describe(dy.shape)) must be N×Cout×To×Ho×Wo")
+    let (batch, channels) = (dy.shape[0], dy.shape[1])
+    let positions = dy.shape[2] * dy.shape[3] * dy.shape[4]
+    let db = uninitializedFloats(channels) { dbp in
+      let out = UncheckedSendable(dbp)
+      dy.withUnsafeBufferPointer { dyb in
+        let dys = UncheckedSendable(dyb.baseAddress)
+        let blocks = evenChunks(channels, parts: ceilDiv(channels * batch * positions, 1 << 16))
+        parallelFor(blocks.count) { b in
+          for o in blocks[b] {
+            var sum: Float = 0
+            for n in 0..<batch {
+              let s = positions == 0 ? 0 : vidattr_sum(dys.value! + (n * channels + o) * positions, positions)
+              sum = n == 0 ? s : sum + s
+            }
+            out.value[o] = sum
+          }
+        }
+      }
+    }
+    return Tensor(shape: [channels], scalars: db)
+  }
+}

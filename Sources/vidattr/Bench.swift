@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+
+/// `vidattr bench …`: benchmarks that validate each fast kernel against the literal one and
+/// then time it. Output: one JSON object per line on stdout.
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Validate and time the fast kernels against the literal ones (JSON lines).",
+    subcommands: [BenchKernels.self]
+  )
+}
+
+/// One line of JSON output, fields in insertion order.
+struct JSONLine {
+  private var fields: [(String, String)] = []
+
+  subscript(key: String) -> Any? {
+    get { nil }
+    set {
+      guard let newValue else { return }
+      fields.append((key, JSONLine.encode(newValue)))
+    }
+  }
+
+  var text: String { "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}" }
+
+  func print() {
+    // One write per line, unbuffered, so that lines appear as rows finish.
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  }
+
+  static func encode(_ value: Any) -> String {
+    switch value {
+    case let s as String: return quote(s)
+    case let b as Bool: return b ? "true" : "false"
+    case let i as Int: return String(i)
+    case let d as Double:
+      guard d.isFinite else { return "null" }
+      return String(format: "%.6g", d)
+    case let a as [Int]: return "[" + a.map(String.init).joined(separator: ",") + "]"
+    default: return quote("\(value)")
+    }
+  }
+
+  static func quote(_ s: String) -> String {
+    var out = "\""
+    for c in s.unicodeScalars {
+      switch c {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      default:
+        if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
+      }
+    }
+    return out + "\""
+  }
+}
+
+/// Wall time of one call, in seconds.
+func secondsOf(_ body: () -> Void) -> Double {
+  let start = DispatchTime.now().uptimeNanoseconds
+  body()
+  return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+}
+
+/// Median wall time of `repetitions` calls after `warmUp` untimed ones.
+func medianSeconds(repetitions: Int, warmUp: Int = 1, _ body: () -> Void) -> Double {
+  for _ in 0..<warmUp { body() }
+  let times = (0..<max(1, repetitions)).map { _ in secondsOf(body) }.sorted()
+  let n = times.count
+  return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
+}

@@ -1,0 +1,46 @@
+import Kernels
+import TensorCore
+import Testing
+import _TestSupport
+
+@Suite("Conv3D fast path: results do not depend on the thread count")
+struct Conv3DThreadTests {
+  /// Cases that take every parallel branch: many position tiles, channel split over a shared
+  /// im2col block, frame slabs in backward input, position chunks in backward weight.
+  static let cases: [ConvCase] = [multiBlockConvCases[0], multiBlockConvCases[1], multiBlockConvCases[2],
+    multiBlockConvCases[3], boundaryConvCases[8]]
+
+  @Test("forward and all backward passes are bitwise equal with 1 and 2 threads", arguments: cases)
+  func bitwiseEqual(c: ConvCase) {
+    let x: Tensor<Float> = Fill.uniform(c.inputShape, seed: c.seed)
+    let w: Tensor<Float> = Fill.weyl(c.weightShape)
+    let b: Tensor<Float> = Fill.uniform([c.outChannels], seed: c.seed + 1)
+    let dy: Tensor<Float> = Fill.uniform(c.outputShape, seed: c.seed + 2)
+    let g = c.geometry
+    func run() -> [Tensor<Float>] {
+      [
+        Fast.conv3d(x, weight: w, bias: b, geometry: g),
+        Fast.conv3dBackwardInput(dy, weight: w, inputShape: c.inputShape, geometry: g),
+        Fast.conv3dBackwardWeight(dy, input: x, weightShape: c.weightShape, geometry: g),
+        Fast.conv3dBackwardBias(dy),
+      ]
+    }
+    let one = FastThreads.withCount(1) { run() }
+    let two = FastThreads.withCount(2) { run() }
+    for (direction, (a, b)) in zip(["forward", "backward input", "backward weight", "backward bias"], zip(one, two)) {
+      // Compare bit patterns, so that −0 vs +0 would count as a difference too.
+      #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern), "\(direction) differs: \(c)")
+    }
+  }
+
+  @Test("FastThreads.withCount overrides the thread count inside its scope only")
+  func scopedOverride() {
+    let outside = FastThreads.count
+    FastThreads.withCount(1) {
+      #expect(FastThreads.count == 1)
+      FastThreads.withCount(3) { #expect(FastThreads.count == 3) }
+      #expect(FastThreads.count == 1)
+    }
+    #expect(FastThreads.count == outside)
+  }
+}
