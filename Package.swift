@@ -65,10 +65,15 @@ let package = Package(
       dependencies: ["TensorCore", "Imaging"]
     ),
 
+    .target(
+      name: "Networks",
+      dependencies: ["TensorCore", "Kernels", .product(name: "Numerics", package: "swift-numerics")]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
-      dependencies: ["TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
+      dependencies: ["Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
     ),
     .executableTarget(
       name: "vidattr",
@@ -91,6 +96,13 @@ let package = Package(
       name: "TensorCoreTests",
       dependencies: [
         "TensorCore", "_TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "NetworksTests",
+      dependencies: [
+        "Networks", "Kernels", "TensorCore", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),

@@ -142,6 +142,7 @@ private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
 
 extension Tensor where Scalar: BinaryFloatingPoint {
   /// A tensor of independent N(mean, std²) draws, in row-major order.
+  @inlinable
   public static func normal(
     _ shape: [Int], mean: Double = 0, std: Double = 1, using rng: inout SeededRNG
   ) -> Tensor {
@@ -149,6 +150,7 @@ extension Tensor where Scalar: BinaryFloatingPoint {
   }
 
   /// A tensor of independent U[a, b) draws, in row-major order.
+  @inlinable
   public static func uniform(
     _ shape: [Int], _ a: Double = 0, _ b: Double = 1, using rng: inout SeededRNG
   ) -> Tensor {

@@ -32,14 +32,13 @@ public struct Tensor<Scalar>: Sendable where Scalar: Sendable {
   }
 
   /// Creates a tensor whose element at flat index `i` is `element(i)`.
+  @inlinable
   public init(shape: [Int], generating element: (Int) throws -> Scalar) rethrows {
-    precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(Shape.describe(shape))")
-    self.shape = shape
     let n = Shape.elementCount(shape)
     var s: [Scalar] = []
     s.reserveCapacity(n)
     for i in 0..<n { s.append(try element(i)) }
-    self.scalars = s
+    self.init(shape: shape, scalars: s)
   }
 
   /// Number of axes.
@@ -71,6 +70,7 @@ public struct Tensor<Scalar>: Sendable where Scalar: Sendable {
   }
 
   /// Applies `transform` to every element.
+  @inlinable
   public func map<R>(_ transform: (Scalar) throws -> R) rethrows -> Tensor<R> {
     Tensor<R>(shape: shape, scalars: try scalars.map(transform))
   }
@@ -136,6 +136,7 @@ extension Tensor where Scalar: Numeric {
 
 extension Tensor where Scalar: BinaryFloatingPoint {
   /// Converts every element to another floating-point type (rounding to nearest).
+  @inlinable
   public init<Source: BinaryFloatingPoint>(converting other: Tensor<Source>) {
     self.init(shape: other.shape, scalars: other.scalars.map { Scalar($0) })
   }

@@ -7,6 +7,7 @@ import TensorCore
 public enum Fill {
   /// Element i = frac((i + 1)·φ)·2 − 1 + offset, φ = (√5−1)/2 (a Weyl sequence: never
   /// periodic, every value distinct, in [−1, 1)).
+  @inlinable
   public static func weyl<S: BinaryFloatingPoint>(_ shape: [Int], offset: Double = 0) -> Tensor<S> {
     let phi = 0.6180339887498949
     return Tensor(shape: shape) { i in
@@ -16,6 +17,7 @@ public enum Fill {
   }
 
   /// Independent uniforms in [a, b) from a seeded generator.
+  @inlinable
   public static func uniform<S: BinaryFloatingPoint>(
     _ shape: [Int], _ a: Double = -1, _ b: Double = 1, seed: UInt64
   ) -> Tensor<S> {
@@ -24,6 +26,7 @@ public enum Fill {
   }
 
   /// Independent normals from a seeded generator.
+  @inlinable
   public static func normal<S: BinaryFloatingPoint>(_ shape: [Int], std: Double = 1, seed: UInt64) -> Tensor<S> {
     var rng = SeededRNG(seed: seed)
     return Tensor.normal(shape, std: std, using: &rng)
@@ -42,7 +45,7 @@ public enum Fill {
 
 extension Tensor where Scalar == Float {
   /// Exact conversion to Double (every Float is a Double).
-  public var asDouble: Tensor<Double> { Tensor<Double>(converting: self) }
+  @inlinable public var asDouble: Tensor<Double> { Tensor<Double>(converting: self) }
 }
 
 extension Tensor where Scalar == Double {

@@ -7,6 +7,6 @@ struct VidAttr: ParsableCommand {
     commandName: "vidattr",
     abstract: "Visual explanations for spatio-temporal networks, with a literal reference path.",
     version: videoAttributionVersion,
-    subcommands: [Bench.self]
+    subcommands: [ForwardCommand.self, DatasetCommand.self, Bench.self]
   )
 }

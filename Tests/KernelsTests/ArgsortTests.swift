@@ -64,7 +64,7 @@ struct ArgsortTests {
   @Test("argsort is a permutation that sorts, stably, and rank(of:) inverts it (property)")
   func sortsStably() {
     let input = zip(Gen.int(in: 0...300), Gen.uint64())
-    pinnedPropertyCheck(seed: (0xC1, 0xC2, 0xC3, 0xC4), count: 60, input: input) { n, seed in
+    pinnedPropertyCheck(count: 60, seed: (0xC1, 0xC2, 0xC3, 0xC4), input: input) { n, seed in
       let v = Self.mixed(n, seed: seed)
       let p = Fast.argsort(v)
       #expect(p.sorted() == Array(0..<n), "n \(n) seed \(seed): not a permutation")

@@ -65,7 +65,7 @@ struct GaussianBlurTests {
   @Test("an interior impulse keeps its total of 1 (property, Literal in Double and Fast in Float)")
   func interiorImpulseKeepsSum() {
     let input = zip(Gen.double(in: 0...4), Gen.int(in: 0...12), Gen.int(in: 0...12), Gen.int(in: 0...5))
-    pinnedPropertyCheck(seed: (0xB1, 0xB2, 0xB3, 0xB4), count: 40, input: input) { sigma, marginH, marginW, shift in
+    pinnedPropertyCheck(count: 40, seed: (0xB1, 0xB2, 0xB3, 0xB4), input: input) { sigma, marginH, marginW, shift in
       let k = Int((4 * sigma).rounded(.up))
       let (h, w) = (2 * k + 1 + marginH, 2 * k + 1 + marginW)
       let (ph, pw) = (k + min(shift, marginH), k + min(shift, marginW))

@@ -55,7 +55,7 @@ struct RepeatInterleaveTimeTests {
   @Test("backward ∘ forward = factor × identity (exact in Double; Float within γ_factor·factor·|x|)")
   func backwardOfForwardScales() {
     let input = zip(Gen.int(in: 1...4), Gen.int(in: 1...9), Gen.int(in: 1...12), Gen.uint64())
-    pinnedPropertyCheck(seed: (0x51, 0x52, 0x53, 0x54), count: 40, input: input) { c, t, factor, seed in
+    pinnedPropertyCheck(count: 40, seed: (0x51, 0x52, 0x53, 0x54), input: input) { c, t, factor, seed in
       let x: Tensor<Float> = Fill.uniform([1, c, t, 3, 2], seed: seed)
       // In Double, summing `factor` copies of a Float is exact (24 + 4 bits < 53).
       let literal = Literal.repeatInterleaveTimeBackward(

@@ -44,7 +44,7 @@ struct ResizeTrilinearTests {
   @Test("a ramp x[i] = i along one axis resizes to min(src(d), in − 1) with src(d) = max((d+½)·in/out − ½, 0)")
   func rampReproducesSourceCoordinates() {
     let input = zip(Gen.int(in: 1...20), Gen.int(in: 1...40), Gen.int(in: 0...2))
-    pinnedPropertyCheck(seed: (0xA1, 0xA2, 0xA3, 0xA4), count: 60, input: input) { inSize, outSize, axis in
+    pinnedPropertyCheck(count: 60, seed: (0xA1, 0xA2, 0xA3, 0xA4), input: input) { inSize, outSize, axis in
       var shape = [1, 1, 1, 1, 1], size = [1, 1, 1]
       shape[2 + axis] = inSize
       size[axis] = outSize

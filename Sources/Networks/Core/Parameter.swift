@@ -31,10 +31,19 @@ public final class Parameter<Scalar: Sendable> {
   /// Changes on every assignment of `value`.
   public private(set) var generation: UInt64 = 0
 
-  public init(name: String, role: ParameterRole, value: Tensor<Scalar>) {
+  /// The shape under which `state_dict()` stores it, when it differs from the shape the
+  /// kernels use: a 2-D network's convolution weight is Cout×Cin×k×k in PyTorch and
+  /// Cout×Cin×1×k×k here (a per-frame 3-D kernel).
+  public let stateShape: [Int]
+
+  public init(name: String, role: ParameterRole, value: Tensor<Scalar>, stateShape: [Int]? = nil) {
+    precondition(
+      stateShape.map { Shape.elementCount($0) == value.count } ?? true,
+      "parameter \(name): state shape \(stateShape.map(Shape.describe) ?? "") does not fit \(Shape.describe(value.shape))")
     self.name = name
     self.role = role
     self.value = value
+    self.stateShape = stateShape ?? value.shape
   }
 
   public var shape: [Int] { value.shape }

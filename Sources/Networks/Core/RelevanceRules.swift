@@ -9,13 +9,13 @@ import TensorCore
 /// output. `forward(a, w)` computes Σ_j a_j w_jk (no bias); `transpose(s, w)` computes
 /// Σ_k w_jk s_k. Every formula has the form R_j = a_j · Σ_k w_jk (R_k / z_k), i.e.
 /// a ⊙ fᵀ(R ⊘ z), evaluated with two kernel calls and no explicit matrix.
-enum RelevanceRules<B: KernelBackend> {
-  typealias T = Tensor<B.Scalar>
+package enum RelevanceRules<B: KernelBackend> {
+  package typealias T = Tensor<B.Scalar>
 
   /// Excitation backprop (Zhang et al. 2016, Eq. 7 in TorchRay's form):
   /// p_in = a ⊙ fᵀ(p_out ⊘ f(a; w⁺); w⁺), with 0 where f(a; w⁺) = 0. For a ≥ 0 it conserves
   /// Σp whenever no output with p > 0 has z = 0.
-  static func excitation(
+  package static func excitation(
     _ p: T, input a: T, weight w: T?, forward: (T, T?) -> T, transpose: (T, T?) -> T
   ) -> T {
     let wPlus = w.map { B.positivePart($0) }
@@ -23,14 +23,15 @@ enum RelevanceRules<B: KernelBackend> {
     return B.multiply(a, transpose(B.divideOrZero(p, z), wPlus))
   }
 
-  /// LRP with one rule (Bach et al. 2015), `bias` = b_k (used by the ε rule only).
-  static func lrp(
-    _ r: T, rule: LRPRule, input a: T, weight w: T?, bias: T?, forward: (T, T?) -> T, transpose: (T, T?) -> T
+  /// LRP with one rule (Bach et al. 2015). `biasedForward` computes z = f(a; w) + b with the
+  /// layer's bias (used by the ε rule only; nil when the layer has no bias).
+  package static func lrp(
+    _ r: T, rule: LRPRule, input a: T, weight w: T?, biasedForward: ((T) -> T)?, forward: (T, T?) -> T,
+    transpose: (T, T?) -> T
   ) -> T {
     switch rule {
     case .epsilon(let eps):
-      var z = forward(a, w)
-      if let b = bias { z = B.add(z, b) }
+      let z = biasedForward?(a) ?? forward(a, w)
       let s = B.divideOrZero(r, B.stabilized(z, epsilon: B.Scalar(eps)))
       return B.multiply(a, transpose(s, w))
     case .zPlus:
@@ -52,7 +53,7 @@ enum RelevanceRules<B: KernelBackend> {
   /// Splits the relevance of z = h + s between its two summands.
   /// Excitation: in proportion to h⁺ and s⁺ (so maps stay non-negative and Σp is conserved);
   /// LRP: in proportion to h and s with an ε-stabilised denominator (the ε rule on a sum).
-  static func splitSum(_ r: T, _ h: T, _ s: T, rule: BackwardRule) -> (T, T) {
+  package static func splitSum(_ r: T, _ h: T, _ s: T, rule: BackwardRule) -> (T, T) {
     switch rule {
     case .excitation:
       let hp = B.positivePart(h), sp = B.positivePart(s)

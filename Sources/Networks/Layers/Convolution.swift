@@ -1,3 +1,4 @@
+import RealModule
 import Kernels
 import TensorCore
 
@@ -123,7 +124,8 @@ public final class Convolution<B: KernelBackend>: NetworkModule {
     case .lrp(let composite):
       let a = saved.input!  // saved because rule.needsLinearInputs
       return RelevanceRules<B>.lrp(
-        g, rule: composite.convolution, input: a, weight: w, bias: b,
+        g, rule: composite.convolution, input: a, weight: w,
+        biasedForward: { B.conv3d($0, weight: w, bias: b, geometry: geometry) },
         forward: { B.conv3d($0, weight: $1!, bias: nil, geometry: geometry) },
         transpose: { B.conv3dBackwardInput($0, weight: $1!, inputShape: a.shape, geometry: geometry) })
     }

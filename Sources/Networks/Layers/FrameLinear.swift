@@ -51,7 +51,9 @@ public final class FrameLinear<B: KernelBackend>: NetworkModule {
       return RelevanceRules<B>.excitation(g, input: x, weight: k, forward: forward, transpose: transpose)
     case .lrp(let c):
       return RelevanceRules<B>.lrp(
-        g, rule: c.dense, input: x, weight: k, bias: bias?.value, forward: forward, transpose: transpose)
+        g, rule: c.dense, input: x, weight: k,
+        biasedForward: { [bias] in B.conv3d($0, weight: k, bias: bias?.value, geometry: geometry) }, forward: forward,
+        transpose: transpose)
     }
   }
 }

@@ -46,7 +46,9 @@ public final class Linear<B: KernelBackend>: NetworkModule {
       return RelevanceRules<B>.excitation(g, input: x, weight: weight.value, forward: forward, transpose: transpose)
     case .lrp(let c):
       return RelevanceRules<B>.lrp(
-        g, rule: c.dense, input: x, weight: weight.value, bias: bias?.value, forward: forward, transpose: transpose)
+        g, rule: c.dense, input: x, weight: weight.value,
+        biasedForward: { [weight, bias] in B.linear($0, weight: weight.value, bias: bias?.value) }, forward: forward,
+        transpose: transpose)
     }
   }
 }

@@ -52,11 +52,11 @@ public final class AdaptiveAveragePool<B: KernelBackend>: NetworkModule {
   public func backward(_ g: Tensor<B.Scalar>, tape: Tape<B>) -> Tensor<B.Scalar> {
     let x: Tensor<B.Scalar> = tape.load(self)
     let size = self.size(for: x.shape)
-    let forward: (Tensor<B.Scalar>, Tensor<B.Scalar>?) -> Tensor<B.Scalar> = {
-      B.adaptiveAvgPool3d($0, outputSize: size)
+    let forward: (Tensor<B.Scalar>, Tensor<B.Scalar>?) -> Tensor<B.Scalar> = { a, _ in
+      B.adaptiveAvgPool3d(a, outputSize: size)
     }
-    let transpose: (Tensor<B.Scalar>, Tensor<B.Scalar>?) -> Tensor<B.Scalar> = {
-      B.adaptiveAvgPool3dBackward($0, inputShape: x.shape)
+    let transpose: (Tensor<B.Scalar>, Tensor<B.Scalar>?) -> Tensor<B.Scalar> = { s, _ in
+      B.adaptiveAvgPool3dBackward(s, inputShape: x.shape)
     }
     if tape.mode == .training { return transpose(g, nil) }
     switch tape.rule {
@@ -66,7 +66,8 @@ public final class AdaptiveAveragePool<B: KernelBackend>: NetworkModule {
       return RelevanceRules<B>.excitation(g, input: x, weight: nil, forward: forward, transpose: transpose)
     case .lrp(let c):
       return RelevanceRules<B>.lrp(
-        g, rule: .epsilon(c.stabilizer), input: x, weight: nil, bias: nil, forward: forward, transpose: transpose)
+        g, rule: .epsilon(c.stabilizer), input: x, weight: nil, biasedForward: nil, forward: forward,
+        transpose: transpose)
     }
   }
 }

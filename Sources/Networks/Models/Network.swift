@@ -94,8 +94,34 @@ public final class Network<B: KernelBackend> {
     }
   }
 
+  /// The numbers the whole-network rounding-error model needs (see the tests'
+  /// `NetworkTolerance`): the largest number of products any one output element sums, and
+  /// the number of linear layers (convolutions, fully connected layers, LSTM steps) a signal
+  /// passes through, for clips of `frames` frames.
+  public func roundingProfile(frames: Int) -> (largestReduction: Int, linearLayers: Int) {
+    var k = 1, layers = 0
+    for m in root.allModules {
+      switch m {
+      case let c as Convolution<B>:
+        k = max(k, c.weight.shape.dropFirst().reduce(1, *))
+        layers += 1
+      case let l as Linear<B>:
+        k = max(k, l.weight.shape[1])
+        layers += 1
+      case let f as FrameLinear<B>:
+        k = max(k, f.weight.shape[1])
+        layers += 1
+      case let r as RecurrentHead<B>:
+        k = max(k, r.inputWeight.shape[1] + r.hiddenWeight.shape[1])
+        layers += frames
+      default: break
+      }
+    }
+    return (k, layers)
+  }
+
   /// The parameters as a `state_dict()` in Float32, in PyTorch's order.
   public func stateDict() -> [(name: String, value: Tensor<Float>)] {
-    parameters.map { ($0.name, Tensor<Float>(converting: $0.value)) }
+    parameters.map { ($0.name, Tensor<Float>(converting: $0.value).reshaped($0.stateShape)) }
   }
 }

@@ -15,13 +15,17 @@ struct ModuleBuilder<B: KernelBackend> {
 
   // MARK: Primitive layers
 
-  /// Conv3d (no bias) followed by BatchNorm3d, as one module.
+  /// Conv3d (no bias) followed by BatchNorm3d, as one module. With `image`, the layer is a
+  /// 2-D Conv2d + BatchNorm2d run on every frame: its kernel must have temporal extent 1 and
+  /// its weight is stored in `state_dict()` as Cout×Cin×kh×kw.
   func convBN(
-    conv: String, bn: String, _ cin: Int, _ cout: Int, kernel: Size3, stride: Size3 = .cube(1),
+    image: Bool = false, conv: String, bn: String, _ cin: Int, _ cout: Int, kernel: Size3, stride: Size3 = .cube(1),
     padding: Size3 = .cube(0)
   ) -> Convolution<B> {
+    precondition(!image || (kernel.t == 1 && stride.t == 1 && padding.t == 0), "\(conv): a 2-D layer needs a 1×k×k kernel")
     let w = source.make(
-      conv + ".weight", [cout, cin, kernel.t, kernel.h, kernel.w], .weight, .kaimingNormalFanOut)
+      conv + ".weight", [cout, cin, kernel.t, kernel.h, kernel.w], .weight, .kaimingNormalFanOut,
+      stateShape: image ? [cout, cin, kernel.h, kernel.w] : nil)
     return Convolution(
       convPath: conv, weight: w, bias: nil, geometry: Conv3DGeometry(stride: stride, padding: padding),
       batchNorm: batchNorm(bn, cout))
@@ -162,12 +166,12 @@ struct ModuleBuilder<B: KernelBackend> {
   /// shortcut, relu. With `shift`, conv1 is wrapped by TSM's temporal shift (`conv1.net`).
   func imageBasicBlock(path: String, _ cin: Int, _ cout: Int, stride: Int, shift: Int?) -> ResidualBlock<B> {
     var conv1: M = convBN(
-      conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, cout, kernel: Size3(1, 3, 3),
+      image: true, conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, cout, kernel: Size3(1, 3, 3),
       stride: Size3(1, stride, stride), padding: Size3(0, 1, 1))
     if let d = shift { conv1 = TemporalShift(path: path + ".conv1", foldDivisor: d, wrapping: conv1) }
     let main: [M] = [
       conv1, ReLU(path: path + ".relu"),
-      convBN(conv: path + ".conv2", bn: path + ".bn2", cout, cout, kernel: Size3(1, 3, 3), padding: Size3(0, 1, 1)),
+      convBN(image: true, conv: path + ".conv2", bn: path + ".bn2", cout, cout, kernel: Size3(1, 3, 3), padding: Size3(0, 1, 1)),
     ]
     return ResidualBlock(path: path, main: main, shortcut: imageShortcut(path, cin, cout, stride))
   }
@@ -176,15 +180,15 @@ struct ModuleBuilder<B: KernelBackend> {
   func imageBottleneck(path: String, _ cin: Int, _ width: Int, stride: Int, shift: Int?) -> ResidualBlock<B> {
     let cout = width * 4
     var conv1: M = convBN(
-      conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, width, kernel: .cube(1))
+      image: true, conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, width, kernel: .cube(1))
     if let d = shift { conv1 = TemporalShift(path: path + ".conv1", foldDivisor: d, wrapping: conv1) }
     let main: [M] = [
       conv1, ReLU(path: path + ".relu"),
       convBN(
-        conv: path + ".conv2", bn: path + ".bn2", width, width, kernel: Size3(1, 3, 3), stride: Size3(1, stride, stride),
+        image: true, conv: path + ".conv2", bn: path + ".bn2", width, width, kernel: Size3(1, 3, 3), stride: Size3(1, stride, stride),
         padding: Size3(0, 1, 1)),
       ReLU(path: path + ".relu"),
-      convBN(conv: path + ".conv3", bn: path + ".bn3", width, cout, kernel: .cube(1)),
+      convBN(image: true, conv: path + ".conv3", bn: path + ".bn3", width, cout, kernel: .cube(1)),
     ]
     return ResidualBlock(path: path, main: main, shortcut: imageShortcut(path, cin, cout, stride))
   }
@@ -192,7 +196,7 @@ struct ModuleBuilder<B: KernelBackend> {
   func imageShortcut(_ path: String, _ cin: Int, _ cout: Int, _ stride: Int) -> M? {
     guard stride != 1 || cin != cout else { return nil }
     return convBN(
-      conv: path + ".downsample.0", bn: path + ".downsample.1", cin, cout, kernel: .cube(1),
+      image: true, conv: path + ".downsample.0", bn: path + ".downsample.1", cin, cout, kernel: .cube(1),
       stride: Size3(1, stride, stride))
   }
 
@@ -202,7 +206,7 @@ struct ModuleBuilder<B: KernelBackend> {
   func imageResNet(prefix: String, _ c: ModelConfiguration, shift: Int?) -> (modules: [M], channels: Int) {
     var modules: [M] = [
       convBN(
-        conv: prefix + "conv1", bn: prefix + "bn1", 3, c.widths[0], kernel: Size3(1, 7, 7), stride: Size3(1, 2, 2),
+        image: true, conv: prefix + "conv1", bn: prefix + "bn1", 3, c.widths[0], kernel: Size3(1, 7, 7), stride: Size3(1, 2, 2),
         padding: Size3(0, 3, 3)),
       ReLU(path: prefix + "relu"),
       MaxPool(

@@ -1,3 +1,4 @@
+import RealModule
 import Kernels
 import TensorCore
 
@@ -60,7 +61,11 @@ final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
     case constant(Double)
   }
 
-  func make(_ name: String, _ shape: [Int], _ role: ParameterRole, _ initializer: Initializer) -> Parameter<Scalar> {
+  /// A parameter of kernel shape `shape`, stored in `state_dict()` as `stateShape` (default:
+  /// the same). A state dict may hold either shape (the PyTorch one is expected).
+  func make(
+    _ name: String, _ shape: [Int], _ role: ParameterRole, _ initializer: Initializer, stateShape: [Int]? = nil
+  ) -> Parameter<Scalar> {
     precondition(!requested.contains(name), "parameter \(name) requested twice while building a network")
     requested.append(name)
     let value: Tensor<Scalar>
@@ -72,10 +77,10 @@ final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
       value = Tensor(converting: HashFill.tensor(name: name, shape: shape, role: role))
     case .stateDict(let dict):
       if let t = dict[name] {
-        if t.shape == shape {
-          value = Tensor(converting: t)
+        if t.shape == shape || t.shape == stateShape {
+          value = Tensor(converting: t.reshaped(shape))
         } else {
-          wrongShape.append((name, shape, t.shape))
+          wrongShape.append((name, stateShape ?? shape, t.shape))
           value = Tensor(shape: shape, repeating: 0)
         }
       } else {
@@ -83,13 +88,13 @@ final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
         value = Tensor(shape: shape, repeating: 0)
       }
     }
-    return Parameter(name: name, role: role, value: value)
+    return Parameter(name: name, role: role, value: value, stateShape: stateShape)
   }
 
   static func initialValue(_ shape: [Int], _ initializer: Initializer, rng: inout SeededRNG) -> Tensor<Scalar> {
     switch initializer {
     case .kaimingNormalFanOut:
-      let fanOut = shape[0] * shape.dropFirst(2).reduce(1, *)
+      let fanOut = shape[0] * shape.dropFirst(2).reduce(1, *)  // the same for Cout×Cin×1×k×k and Cout×Cin×k×k
       return Tensor.normal(shape, std: (2.0 / Double(fanOut)).squareRoot(), using: &rng)
     case .normal(let s):
       return Tensor.normal(shape, std: s, using: &rng)
