@@ -52,25 +52,32 @@ public struct ClipFile: Sendable {
 
   /// Reads and validates a clip file.
   public static func read(contentsOf path: String) throws -> ClipFile {
-    let file = try SafeTensors.read(contentsOf: path)
-    guard file["input"] != nil else {
-      throw ClipFileError(path: path, reason: "no tensor named input (found: \(file.names.joined(separator: ", ")))")
-    }
-    var clip = ClipFile(input: try file.floatTensor(named: "input"), metadata: file.metadata)
-    if file["label"] != nil {
-      let l = try file.int64(named: "label")
-      guard l.rank == 1 else { throw TensorError.shapeMismatch(name: "label", expected: "[N]", actual: l.shape) }
-      clip.labels = l.scalars.map { Int($0) }
-    }
-    if file["boxes"] != nil { clip.boxes = try file.floatTensor(named: "boxes") }
-    if file["evidence"] != nil { clip.evidence = try file.floatTensor(named: "evidence") }
-    if file["keyframes"] != nil { clip.keyframes = try file.floatTensor(named: "keyframes") }
+    let file: SafeTensorsFile
     do {
-      try clip.validate()
+      file = try SafeTensors.read(contentsOf: path)
+    } catch .io(let p, let reason) {
+      throw ClipFileError(path: p, reason: reason)
     } catch {
       throw ClipFileError(path: path, reason: "\(error)")
     }
-    return clip
+    guard file["input"] != nil else {
+      throw ClipFileError(path: path, reason: "no tensor named input (found: \(file.names.joined(separator: ", ")))")
+    }
+    do {
+      var clip = ClipFile(input: try file.floatTensor(named: "input"), metadata: file.metadata)
+      if file["label"] != nil {
+        let l = try file.int64(named: "label")
+        guard l.rank == 1 else { throw TensorError.shapeMismatch(name: "label", expected: "[N]", actual: l.shape) }
+        clip.labels = l.scalars.map { Int($0) }
+      }
+      if file["boxes"] != nil { clip.boxes = try file.floatTensor(named: "boxes") }
+      if file["evidence"] != nil { clip.evidence = try file.floatTensor(named: "evidence") }
+      if file["keyframes"] != nil { clip.keyframes = try file.floatTensor(named: "keyframes") }
+      try clip.validate()
+      return clip
+    } catch {
+      throw ClipFileError(path: path, reason: "\(error)")
+    }
   }
 
   /// Writes the clip file atomically.

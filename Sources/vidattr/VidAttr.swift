@@ -7,6 +7,8 @@ struct VidAttr: ParsableCommand {
     commandName: "vidattr",
     abstract: "Visual explanations for spatio-temporal networks, with a literal reference path.",
     version: videoAttributionVersion,
-    subcommands: [ForwardCommand.self, DatasetCommand.self, Bench.self]
+    subcommands: [
+      ForwardCommand.self, TrainCommand.self, EvaluateCommand.self, DatasetCommand.self, Bench.self,
+    ]
   )
 }

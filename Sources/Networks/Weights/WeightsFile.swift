@@ -30,6 +30,8 @@ public struct WeightsFile: Sendable {
     let file: SafeTensorsFile
     do {
       file = try SafeTensors.read(contentsOf: path)
+    } catch .io(let p, let reason) {
+      throw WeightsFileError(path: p, reason: reason)
     } catch {
       throw WeightsFileError(path: path, reason: "\(error)")
     }
