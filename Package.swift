@@ -70,10 +70,17 @@ let package = Package(
       dependencies: ["TensorCore", "Kernels", .product(name: "Numerics", package: "swift-numerics")]
     ),
 
+    .target(
+      name: "Attribution",
+      dependencies: [
+        "TensorCore", "Kernels", "Networks", "CLinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
-      dependencies: ["Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
+      dependencies: ["Attribution", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
     ),
     .executableTarget(
       name: "vidattr",
@@ -105,6 +112,17 @@ let package = Package(
         "Networks", "Kernels", "TensorCore", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
+    ),
+    .testTarget(
+      name: "AttributionTests",
+      dependencies: [
+        "Attribution", "Networks", "Kernels", "TensorCore", "_TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "ProofTests",
+      dependencies: ["_TestSupport"]
     ),
     .testTarget(
       name: "KernelsTests",

@@ -1,6 +1,7 @@
 /// VideoAttribution: visual explanations for spatio-temporal networks.
 ///
 /// This umbrella module re-exports the public modules; import it to get everything.
+@_exported import Attribution
 @_exported import Imaging
 @_exported import Kernels
 @_exported import Networks

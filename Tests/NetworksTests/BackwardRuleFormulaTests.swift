@@ -50,7 +50,7 @@ struct BackwardRuleFormulaTests {
     return (matrix, bias)
   }
 
-  @Test("excitation backprop: p_j = Σ_k a_j w⁺_kj p_k / Σ_j′ a_j′ w⁺_kj′ (a ≥ 0), and Σp is conserved")
+  @Test("P-RULES-1: excitation backprop: p_j = Σ_k a_j w⁺_kj p_k / Σ_j′ a_j′ w⁺_kj′ (a ≥ 0), and Σp is conserved")
   func excitation() {
     let m = Self.layer()
     let (matrix, _) = Self.matrixAndBias(m)
@@ -67,7 +67,7 @@ struct BackwardRuleFormulaTests {
     #expect(abs(passedDown - total) <= 1e-12 * total)
   }
 
-  @Test("LRP-ε: R_j = Σ_k a_j w_kj R_k / (z_k + ε·sign z_k), z = Ma + b", arguments: [1e-9, 0.25])
+  @Test("P-RULES-5: LRP-ε: R_j = Σ_k a_j w_kj R_k / (z_k + ε·sign z_k), z = Ma + b", arguments: [1e-9, 0.25])
   func lrpEpsilon(epsilon: Double) {
     let m = Self.layer()
     let (matrix, bias) = Self.matrixAndBias(m)
@@ -83,7 +83,7 @@ struct BackwardRuleFormulaTests {
     #expect(Self.close(got, expected, scale: scale))
   }
 
-  @Test("LRP-z⁺ on a ≥ 0 equals the excitation formula")
+  @Test("P-RULES-2: LRP-z⁺ on a ≥ 0 equals the excitation formula")
   func lrpZPlus() {
     let m = Self.layer()
     let (matrix, _) = Self.matrixAndBias(m)
@@ -97,7 +97,7 @@ struct BackwardRuleFormulaTests {
   }
 
   @Test(
-    "LRP-αβ: R_j = Σ_k (α(a_j w_kj)⁺/Σ(a w)⁺ − β(a_j w_kj)⁻/Σ(a w)⁻) R_k, inputs of both signs",
+    "P-RULES-5: LRP-αβ: R_j = Σ_k (α(a_j w_kj)⁺/Σ(a w)⁺ − β(a_j w_kj)⁻/Σ(a w)⁻) R_k, inputs of both signs",
     arguments: [(1.0, 0.0), (2.0, 1.0)])
   func lrpAlphaBeta(alpha: Double, beta: Double) {
     let m = Self.layer()
@@ -151,7 +151,7 @@ struct BackwardRuleFormulaTests {
     #expect(Self.close(m.backward(p, tape: tape).scalars, expected, scale: 10))
   }
 
-  @Test("ReLU rules: guided = g·[x>0]·[g>0], deconvnet = max(g, 0), LRP = identity")
+  @Test("P-RULES-4: ReLU rules: guided = g·[x>0]·[g>0], deconvnet = max(g, 0), LRP = identity")
   func reluRules() {
     let m = ReLU<LB>(path: "relu")
     let x: Tensor<Double> = Fill.normal([1, 2, 3, 4, 5], seed: 114)
@@ -167,7 +167,7 @@ struct BackwardRuleFormulaTests {
     #expect(backward(.gradient) == zip(x.scalars, g.scalars).map { $0 > 0 ? $1 : 0 })
   }
 
-  @Test("residual sum: excitation splits p in proportion to h⁺ and s⁺, LRP in proportion to h and s")
+  @Test("P-RULES-3: residual sum: excitation splits p in proportion to h⁺ and s⁺, LRP in proportion to h and s")
   func residualSplit() {
     let h: Tensor<Double> = Fill.normal([1, 2, 2, 3, 3], seed: 116)
     let s: Tensor<Double> = Fill.normal(h.shape, seed: 117)
