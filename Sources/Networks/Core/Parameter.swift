@@ -36,7 +36,13 @@ public final class Parameter<Scalar: Sendable> {
   /// Cout×Cin×1×k×k here (a per-frame 3-D kernel).
   public let stateShape: [Int]
 
-  public init(name: String, role: ParameterRole, value: Tensor<Scalar>, stateShape: [Int]? = nil) {
+  /// How PyTorch initialises it (used to re-initialise layers for sanity checks).
+  public let initializer: ParameterInitializer
+
+  public init(
+    name: String, role: ParameterRole, value: Tensor<Scalar>, stateShape: [Int]? = nil,
+    initializer: ParameterInitializer = .constant(0)
+  ) {
     precondition(
       stateShape.map { Shape.elementCount($0) == value.count } ?? true,
       "parameter \(name): state shape \(stateShape.map(Shape.describe) ?? "") does not fit \(Shape.describe(value.shape))")
@@ -44,6 +50,7 @@ public final class Parameter<Scalar: Sendable> {
     self.role = role
     self.value = value
     self.stateShape = stateShape ?? value.shape
+    self.initializer = initializer
   }
 
   public var shape: [Int] { value.shape }

@@ -120,6 +120,35 @@ public final class Network<B: KernelBackend> {
     return (k, layers)
   }
 
+  /// The layers that own parameters (convolutions with their batch norm, fully connected
+  /// layers, the LSTM head), **from the output down** — the order of Adebayo et al.'s
+  /// cascading randomisation. Each entry is the module path and its parameters.
+  public var parameterizedLayers: [(path: String, parameters: [Parameter<B.Scalar>])] {
+    root.allModules.filter { !$0.ownParameters.isEmpty }.map { ($0.path, $0.ownParameters) }.reversed()
+  }
+
+  /// Re-initialises the parameters of the layers at `paths` (from `parameterizedLayers`) as
+  /// PyTorch's `reset_parameters` would (each parameter's own `initializer`, batch-norm
+  /// statistics reset), each layer from its own stream `SeededRNG(seed:).split(path)` and each
+  /// parameter from `.split(name)` of that — so a layer's new values do not depend on which
+  /// other layers are re-initialised with it. Cascading randomisation passes the top k layers;
+  /// independent randomisation one layer.
+  /// - Throws: `ModelConfigurationError` naming an unknown layer path.
+  public func reinitialize(layers paths: [String], seed: UInt64) throws {
+    let layers = parameterizedLayers
+    for path in paths {
+      guard let layer = layers.first(where: { $0.path == path }) else {
+        throw ModelConfigurationError(
+          message: "no layer \(path) with parameters; layers: \(layers.map(\.path).joined(separator: ", "))")
+      }
+      let stream = SeededRNG(seed: seed).split(path)
+      for p in layer.parameters {
+        var rng = stream.split(p.name)
+        p.value = p.initializer.values(p.shape, rng: &rng)
+      }
+    }
+  }
+
   /// The parameters as a `state_dict()` in Float32, in PyTorch's order.
   public func stateDict() -> [(name: String, value: Tensor<Float>)] {
     parameters.map { ($0.name, Tensor<Float>(converting: $0.value).reshaped($0.stateShape)) }

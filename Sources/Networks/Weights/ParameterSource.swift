@@ -37,6 +37,36 @@ public struct WeightLoadingError: Error, CustomStringConvertible, Equatable {
   }
 }
 
+/// PyTorch's default initialisation of the layers of these models; every parameter remembers
+/// its own, so that sanity checks can re-initialise layers as PyTorch's `reset_parameters` would.
+public enum ParameterInitializer: Sendable, Hashable {
+  /// kaiming_normal_(mode="fan_out", nonlinearity="relu"): N(0, 2/fan_out),
+  /// fan_out = shape[0]·Π shape[2…] (torchvision's VideoResNet and ResNet convs; the same for
+  /// Cout×Cin×1×k×k and Cout×Cin×k×k).
+  case kaimingNormalFanOut
+  /// N(0, σ²) (torchvision VideoResNet's fc: σ = 0.01; TSM's new_fc: 0.001).
+  case normal(Double)
+  /// U(−b, b) (PyTorch's LSTM: b = 1/√H).
+  case uniform(Double)
+  /// A constant (batch norm: γ = 1, β = 0, μ = 0, σ² = 1; biases 0).
+  case constant(Double)
+
+  /// Fresh values of `shape` drawn from `rng`.
+  public func values<S: BinaryFloatingPoint>(_ shape: [Int], rng: inout SeededRNG) -> Tensor<S> {
+    switch self {
+    case .kaimingNormalFanOut:
+      let fanOut = shape[0] * shape.dropFirst(2).reduce(1, *)
+      return Tensor.normal(shape, std: (2.0 / Double(fanOut)).squareRoot(), using: &rng)
+    case .normal(let s):
+      return Tensor.normal(shape, std: s, using: &rng)
+    case .uniform(let b):
+      return Tensor.uniform(shape, -b, b, using: &rng)
+    case .constant(let c):
+      return Tensor(shape: shape, repeating: S(c))
+    }
+  }
+}
+
 /// Hands out the parameters of a network while it is being built, and records every
 /// mismatch with a state dict.
 final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
@@ -49,17 +79,7 @@ final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
     self.initialization = initialization
   }
 
-  /// Kinds of default initialisation (PyTorch's, for the layers of these models).
-  enum Initializer {
-    /// kaiming_normal_(mode="fan_out", nonlinearity="relu"): N(0, 2/fan_out),
-    /// fan_out = shape[0]·Π shape[2…] (torchvision's VideoResNet and ResNet convs).
-    case kaimingNormalFanOut
-    /// N(0, σ²) (torchvision VideoResNet's fc: σ = 0.01).
-    case normal(Double)
-    /// U(−b, b) (PyTorch's LSTM: b = 1/√H).
-    case uniform(Double)
-    case constant(Double)
-  }
+  typealias Initializer = ParameterInitializer
 
   /// A parameter of kernel shape `shape`, stored in `state_dict()` as `stateShape` (default:
   /// the same). A state dict may hold either shape (the PyTorch one is expected).
@@ -72,7 +92,7 @@ final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
     switch initialization {
     case .random(let seed):
       var rng = SeededRNG(seed: seed).split(name)
-      value = Self.initialValue(shape, initializer, rng: &rng)
+      value = initializer.values(shape, rng: &rng)
     case .hashFill:
       value = Tensor(converting: HashFill.tensor(name: name, shape: shape, role: role))
     case .stateDict(let dict):
@@ -88,21 +108,7 @@ final class ParameterSource<Scalar: Real & BinaryFloatingPoint & Sendable> {
         value = Tensor(shape: shape, repeating: 0)
       }
     }
-    return Parameter(name: name, role: role, value: value, stateShape: stateShape)
-  }
-
-  static func initialValue(_ shape: [Int], _ initializer: Initializer, rng: inout SeededRNG) -> Tensor<Scalar> {
-    switch initializer {
-    case .kaimingNormalFanOut:
-      let fanOut = shape[0] * shape.dropFirst(2).reduce(1, *)  // the same for Cout×Cin×1×k×k and Cout×Cin×k×k
-      return Tensor.normal(shape, std: (2.0 / Double(fanOut)).squareRoot(), using: &rng)
-    case .normal(let s):
-      return Tensor.normal(shape, std: s, using: &rng)
-    case .uniform(let b):
-      return Tensor.uniform(shape, -b, b, using: &rng)
-    case .constant(let c):
-      return Tensor(shape: shape, repeating: Scalar(c))
-    }
+    return Parameter(name: name, role: role, value: value, stateShape: stateShape, initializer: initializer)
   }
 
   /// Throws if a state dict did not fit; `num_batches_tracked` buffers are ignored.
