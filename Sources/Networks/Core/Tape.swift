@@ -35,18 +35,29 @@ public final class Tape<B: KernelBackend> {
 
   private var saved: [ObjectIdentifier: Any] = [:]
 
+  /// Whether layers keep what a backward pass needs (false for forward-only passes, which then
+  /// hold no activations beyond the current layer's).
+  public let recordsForBackward: Bool
+
   public init(
     mode: ForwardMode = .inference, rule: BackwardRule = .gradient, capture: Set<String> = [],
-    parameterGradients: Bool = false
+    parameterGradients: Bool = false, recordsForBackward: Bool = true
   ) {
     self.mode = mode
     self.rule = rule
     self.capture = capture
     self.wantsParameterGradients = parameterGradients
+    self.recordsForBackward = recordsForBackward
+  }
+
+  /// A tape for a forward pass that will not be followed by a backward pass.
+  public static func forwardOnly(capture: Set<String> = []) -> Tape {
+    Tape(mode: .inference, rule: .gradient, capture: capture, recordsForBackward: false)
   }
 
   /// Stores what `module`'s backward pass needs (one value per module per forward pass).
   func save(_ module: AnyObject, _ value: Any) {
+    guard recordsForBackward else { return }
     saved[ObjectIdentifier(module)] = value
   }
 

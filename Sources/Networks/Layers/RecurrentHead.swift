@@ -74,7 +74,9 @@ public final class RecurrentHead<B: KernelBackend>: NetworkModule {
       let xt = Self.frame(x, t)
       let r = B.lstmCell(input: xt, hidden: h, cell: c, weights: weights, activation: activation)
       // The classifier runs once per step; each step keeps its own tape for its backward.
-      let stepTape = Tape<B>(mode: tape.mode, rule: .gradient, parameterGradients: tape.wantsParameterGradients)
+      let stepTape = Tape<B>(
+        mode: tape.mode, rule: .gradient, parameterGradients: tape.wantsParameterGradients,
+        recordsForBackward: tape.recordsForBackward)
       let logits = classifier.forward(r.hidden, tape: stepTape)
       sum = sum.map { B.add($0, logits) } ?? logits
       steps.append(Step(input: xt, hidden: h, cell: c, result: r, classifierTape: stepTape))

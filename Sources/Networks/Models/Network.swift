@@ -76,7 +76,7 @@ public final class Network<B: KernelBackend> {
 
   /// Logits without keeping anything for a backward pass.
   public func logits(_ x: T) -> T {
-    forward(x, tape: Tape(mode: .inference, rule: .gradient))
+    forward(x, tape: .forwardOnly())
   }
 
   /// The backward pass of the forward pass recorded on `tape`, seeded with `seed` (N×K, or the
