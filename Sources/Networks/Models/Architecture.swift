@@ -8,6 +8,10 @@ public enum ModelFamily: String, Sendable, CaseIterable {
   case temporalShift = "2d_cnn_tsm"
   /// A per-frame 2-D CNN feeding an LSTM (CNN-LSTM, "R50L").
   case recurrent = "cnn_rnn"
+  /// A 2-D CNN applied to every frame with the logits averaged (TSN, Wang et al. 2016, without
+  /// any temporal modelling): the built-in benchmark's per-frame baseline, which cannot see
+  /// motion or order.
+  case perFrame2D = "2d_cnn"
 }
 
 /// Every architecture the tool knows, by its command-line name.
@@ -16,6 +20,8 @@ public enum Architecture: String, Sendable, CaseIterable, CustomStringConvertibl
   case tsm_resnet18, tsm_resnet50
   case cnn_lstm_resnet18, cnn_lstm_resnet50
   case r3d_mini, mc3_mini, r2plus1d_mini, tsm_mini, cnn_lstm_mini
+  /// The per-frame 2-D baseline of the built-in benchmark (TSM's network with no shift).
+  case tsn_mini
 
   public var description: String { rawValue }
 
@@ -25,6 +31,7 @@ public enum Architecture: String, Sendable, CaseIterable, CustomStringConvertibl
     case .r2plus1d_18, .r2plus1d_mini: return .convolution2Plus1D
     case .tsm_resnet18, .tsm_resnet50, .tsm_mini: return .temporalShift
     case .cnn_lstm_resnet18, .cnn_lstm_resnet50, .cnn_lstm_mini: return .recurrent
+    case .tsn_mini: return .perFrame2D
     }
   }
 
@@ -35,7 +42,7 @@ public enum Architecture: String, Sendable, CaseIterable, CustomStringConvertibl
   public var defaultCAMLayer: String {
     switch family {
     case .convolution3D, .convolution2Plus1D: return "layer4"
-    case .temporalShift: return "base_model.layer4"
+    case .temporalShift, .perFrame2D: return "base_model.layer4"
     case .recurrent: return "backbone.layer3"
     }
   }
@@ -89,7 +96,7 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
       return ModelConfiguration(classes: classes, widths: [64, 128, 256, 512], blocks: [2, 2, 2, 2])
     case .tsm_resnet50, .cnn_lstm_resnet50:
       return ModelConfiguration(classes: classes, widths: [64, 128, 256, 512], blocks: [3, 4, 6, 3], bottleneck: true)
-    case .r3d_mini, .mc3_mini, .r2plus1d_mini, .tsm_mini, .cnn_lstm_mini:
+    case .r3d_mini, .mc3_mini, .r2plus1d_mini, .tsm_mini, .cnn_lstm_mini, .tsn_mini:
       return ModelConfiguration(
         classes: classes, widths: [16, 32, 64, 128], blocks: [1, 1, 1, 1], stemMidChannels: 11,
         recurrentSizes: [128, 64, 64])

@@ -32,6 +32,8 @@ public final class Network<B: KernelBackend> {
       modules = builder.videoResNet(architecture, configuration)
     case .temporalShift:
       modules = builder.temporalShiftNetwork(configuration)
+    case .perFrame2D:
+      modules = builder.temporalShiftNetwork(configuration, shift: false)
     case .recurrent:
       modules = builder.recurrentNetwork(configuration)
     }

@@ -234,8 +234,10 @@ struct ModuleBuilder<B: KernelBackend> {
 
   /// TSM (Lin et al.; the official `TSN` wrapper): ResNet with blockres shift → per-frame
   /// average pool → `new_fc` per frame → average consensus over frames.
-  func temporalShiftNetwork(_ c: ModelConfiguration) -> [M] {
-    let (backbone, channels) = imageResNet(prefix: "base_model.", c, shift: c.shiftDivisor)
+  /// With `shift: false`, the same network without any shift: TSN's per-frame 2-D CNN with
+  /// average consensus.
+  func temporalShiftNetwork(_ c: ModelConfiguration, shift: Bool = true) -> [M] {
+    let (backbone, channels) = imageResNet(prefix: "base_model.", c, shift: shift ? c.shiftDivisor : nil)
     return backbone + [
       AdaptiveAveragePool(path: "base_model.avgpool", outputSize: .cube(1), keepTime: true),
       frameLinear("new_fc", channels, c.classes, std: 0.001),

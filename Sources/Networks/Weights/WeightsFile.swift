@@ -56,7 +56,7 @@ public struct WeightsFile: Sendable {
         throw WeightsFileError(path: "", reason: "metadata \(Key.configuration) is not a valid configuration: \(error)")
       }
     }
-    let classifier = architecture.family == .temporalShift ? "new_fc.weight" : "fc.weight"
+    let classifier = [.temporalShift, .perFrame2D].contains(architecture.family) ? "new_fc.weight" : "fc.weight"
     guard let w = stateDict[classifier], w.rank == 2 else {
       throw WeightsFileError(
         path: "", reason: "no \(Key.configuration) metadata and no 2-D \(classifier) to read the class count from")
