@@ -81,7 +81,7 @@ extension Fast {
                   vidattr_pack_b(dys.value + L.outputOffset(n, g, row: o0) + p0, P, 1, depth, np, Int32(nr), packedDY)
                   // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
                   vidattr_gemm(
-                    isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, K, 0, packedDY, depth * nr,
+                    isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, 1, K, packedDY, depth * nr,
                     columns, np, 1, o0 > 0 ? 1 : 0, nil)
                 }
                 vidattr_conv_col2im_add(

@@ -14,6 +14,10 @@ struct FastConvLayout {
   let reduction, kernelVolume, positions, inputVolume: Int
   let outputShape: [Int]
   let slab: vidattr_conv_geometry
+  /// Kernel 1 along H and W with stride 1 and no padding there (temporal and point-wise
+  /// convolutions): every im2col row, restricted to one output frame, is then a contiguous
+  /// slice of one input frame (Ho·Wo = H·W), so blocks are packed by plain row copies.
+  let rowsAreContiguous: Bool
 
   init(input: [Int], weight: [Int], output: [Int], geometry: Conv3DGeometry) {
     (batch, inChannels, outChannels, groups) = (input[0], input[1], weight[0], geometry.groups)
@@ -25,6 +29,7 @@ struct FastConvLayout {
     inputVolume = input[2] * input[3] * input[4]
     outputShape = output
     let (s, p, d) = (geometry.stride, geometry.padding, geometry.dilation)
+    rowsAreContiguous = weight[3] == 1 && weight[4] == 1 && s.h == 1 && s.w == 1 && p.h == 0 && p.w == 0
     slab = vidattr_conv_geometry(
       channels: inPerGroup, t: input[2], h: input[3], w: input[4],
       kt: weight[2], kh: weight[3], kw: weight[4],
@@ -38,6 +43,42 @@ struct FastConvLayout {
 
   /// Offset of y[n, g·Og + row] (or dy) in the output.
   func outputOffset(_ n: Int, _ g: Int, row: Int = 0) -> Int { (n * outChannels + g * outPerGroup + row) * positions }
+
+  /// Tiles of at most `size` output positions: consecutive ranges of P, which do not cross
+  /// an output frame when `rowsAreContiguous`.
+  func positionTiles(size: Int) -> [Range<Int>] {
+    let frame = rowsAreContiguous ? slab.oh * slab.ow : positions
+    var tiles: [Range<Int>] = []
+    for f0 in stride(from: 0, to: positions, by: frame) {
+      for p0 in stride(from: f0, to: f0 + frame, by: size) { tiles.append(p0..<min(p0 + size, f0 + frame)) }
+    }
+    return tiles
+  }
+
+  /// Packs rows k0 ..< k0 + depth, positions `tile`, of the im2col matrix of slab (n, g) of
+  /// x into NR-column panels at `dst`: by row copies when `rowsAreContiguous`, else by the
+  /// im2col gather.
+  func packIm2col(
+    _ isa: FastISA, _ x: UnsafePointer<Float>, _ k0: Int, _ depth: Int, _ tile: Range<Int>, nr: Int,
+    _ dst: UnsafeMutablePointer<Float>
+  ) {
+    var geometry = slab
+    guard rowsAreContiguous else {
+      vidattr_conv_pack_im2col(isa.rawValue, &geometry, x, k0, depth, tile.lowerBound, tile.count, Int32(nr), dst)
+      return
+    }
+    let frame = slab.oh * slab.ow, volume = inputVolume
+    let to = tile.lowerBound / frame, offset = tile.lowerBound % frame
+    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: depth) { rows in
+      for kk in 0..<depth {
+        // k = c·kt + i (kh = kw = 1): input frame tₒ·sₜ − pₜ + i·dₜ of channel c.
+        let (c, i) = ((k0 + kk) / slab.kt, (k0 + kk) % slab.kt)
+        let ti = to * slab.st - slab.pt + i * slab.dt
+        rows[kk] = ti >= 0 && ti < slab.t ? x + c * volume + ti * frame + offset : nil
+      }
+      vidattr_pack_b_rows(isa.rawValue, rows.baseAddress, depth, tile.count, Int32(nr), dst)
+    }
+  }
 }
 
 /// How many independent tasks the fast convolution drivers aim for: enough to balance two to
@@ -48,7 +89,7 @@ extension Fast {
   /// Equals `Literal.conv3d` (3-D convolution, `torch.nn.Conv3d`), in Float.
   ///
   /// Organisation: implicit-im2col GEMM on the C micro-kernels of `FastISA.selected`
-  /// (AVX-512 12×32, AVX2 6×16 or portable 4×16 register tiles), which read the weight in
+  /// (AVX-512 8×32, AVX2 6×16 or portable 4×16 register tiles), which read the weight in
   /// place (row-major Og×K; it is never repacked). Output positions are cut into tiles of Nc; per tile, Kc×Nc blocks of the
   /// im2col matrix are gathered from x into NR-column panels (stride, padding and dilation
   /// handled while gathering; the im2col matrix is never stored whole) and multiplied into
@@ -80,8 +121,8 @@ extension Fast {
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
     let panels = ceilDiv(Og, mr)
-    let nTiles = ceilDiv(P, nc)
-    let units = L.batch * L.groups * nTiles
+    let tiles = L.positionTiles(size: nc)
+    let units = L.batch * L.groups * tiles.count
     let biasScalars: [Float]? = bias?.scalars
     let y = uninitializedFloats(Shape.elementCount(outShape)) { yp in
       let out = UncheckedSendable(yp)
@@ -91,34 +132,32 @@ extension Fast {
           let ws = UncheckedSendable(wb.baseAddress!)
           withOptionalPointer(biasScalars) { biasPointer in
             let bs = UncheckedSendable(biasPointer)
-            // Output rows `rowPanels` of group g for positions p0 ..< p0 + np, with the im2col
+            // Output rows `rowPanels` of group g for the positions of `tile`, with the im2col
             // block of reduction rows k0 ..< k0 + depth packed in `packedB`; W_g is read in
             // place (row-major, Og×K).
             func multiply(
-              _ n: Int, _ g: Int, _ rowPanels: Range<Int>, _ p0: Int, _ np: Int, _ k0: Int, _ depth: Int,
+              _ n: Int, _ g: Int, _ rowPanels: Range<Int>, _ tile: Range<Int>, _ k0: Int, _ depth: Int,
               _ packedB: UnsafePointer<Float>
             ) {
               let row0 = rowPanels.lowerBound * mr
               let rows = min(Og - row0, rowPanels.count * mr)
               let rowInit = bs.value.map { $0 + g * Og + row0 }
               vidattr_gemm(
-                isa.rawValue, rows, np, depth, ws.value + (g * Og + row0) * K + k0, K, 1, packedB, depth * nr,
-                out.value + L.outputOffset(n, g, row: row0) + p0, P, 1, k0 > 0 ? 1 : 0, k0 == 0 ? rowInit : nil)
+                isa.rawValue, rows, tile.count, depth, ws.value + (g * Og + row0) * K + k0, K, 1, packedB,
+                depth * nr, out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound, P, 1, k0 > 0 ? 1 : 0,
+                k0 == 0 ? rowInit : nil)
             }
             if units >= fastConvTargetTasks {
-              // Many position tiles: one task per (n, g, tile), each gathering its own blocks.
+              // Many position tiles: one task per (n, g, tile), each packing its own blocks.
               let rowGroups = evenChunks(panels, parts: ceilDiv(Og, mc))
               parallelFor(units) { u in
-                let (ng, tile) = (u / nTiles, u % nTiles)
+                let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                 let (n, g) = (ng / L.groups, ng % L.groups)
-                let p0 = tile * nc, np = min(nc, P - p0)
-                withScratch(kc * ceilDiv(np, nr) * nr) { packedB in
+                withScratch(kc * ceilDiv(tile.count, nr) * nr) { packedB in
                   for k0 in stride(from: 0, to: K, by: kc) {
                     let depth = min(kc, K - k0)
-                    var geometry = L.slab
-                    vidattr_conv_pack_im2col(
-                      &geometry, xs.value + L.inputOffset(n, g), k0, depth, p0, np, Int32(nr), packedB)
-                    for rowPanels in rowGroups { multiply(n, g, rowPanels, p0, np, k0, depth, packedB) }
+                    L.packIm2col(isa, xs.value + L.inputOffset(n, g), k0, depth, tile, nr: nr, packedB)
+                    for rowPanels in rowGroups { multiply(n, g, rowPanels, tile, k0, depth, packedB) }
                   }
                 }
               }
@@ -128,23 +167,21 @@ extension Fast {
               let rowGroups = evenChunks(panels, parts: max(ceilDiv(Og, mc), min(panels, fastConvTargetTasks)))
               let kBlocks = ceilDiv(K, kc)
               for u in 0..<units {
-                let (ng, tile) = (u / nTiles, u % nTiles)
+                let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                 let (n, g) = (ng / L.groups, ng % L.groups)
-                let p0 = tile * nc, np = min(nc, P - p0)
-                let blockStride = kc * ceilDiv(np, nr) * nr
+                let blockStride = kc * ceilDiv(tile.count, nr) * nr
                 withScratch(kBlocks * blockStride) { packedB in
                   let bShared = UncheckedSendable(packedB)
                   parallelFor(kBlocks) { kb in
-                    var geometry = L.slab
                     let k0 = kb * kc
-                    vidattr_conv_pack_im2col(
-                      &geometry, xs.value + L.inputOffset(n, g), k0, min(kc, K - k0), p0, np, Int32(nr),
+                    L.packIm2col(
+                      isa, xs.value + L.inputOffset(n, g), k0, min(kc, K - k0), tile, nr: nr,
                       bShared.value + kb * blockStride)
                   }
                   parallelFor(rowGroups.count) { r in
                     for kb in 0..<kBlocks {
                       let k0 = kb * kc
-                      multiply(n, g, rowGroups[r], p0, np, k0, min(kc, K - k0), bShared.value + kb * blockStride)
+                      multiply(n, g, rowGroups[r], tile, k0, min(kc, K - k0), bShared.value + kb * blockStride)
                     }
                   }
                 }

@@ -62,7 +62,8 @@ extension Fast {
           let depth = min(kc, k - p0)
           vidattr_pack_b(b + p0 * bRow + j0 * bCol, bRow, bCol, depth, cols, Int32(nr), packedB)
           vidattr_gemm(
-            isa.rawValue, rows, cols, depth, aTile + (transposeA ? p0 * lda : p0), lda, transposeA ? 0 : 1,
+            isa.rawValue, rows, cols, depth, aTile + (transposeA ? p0 * lda : p0), transposeA ? 1 : lda,
+            transposeA ? lda : 1,
             packedB, depth * nr, cShared.value + i0 * ldc + j0, ldc, alpha, 1, nil)
         }
       }

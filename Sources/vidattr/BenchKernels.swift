@@ -22,7 +22,7 @@ struct BenchKernels: ParsableCommand {
   @Option(help: "Timed repetitions per row (median reported); default 5, or 3 with --quick.")
   var repetitions: Int?
 
-  @Option(help: "Only rows whose name or shape contains this text.")
+  @Option(help: "Only rows whose \"name direction shape\" contains this text.")
   var filter: String?
 
   @Option(help: "Python with torch for the peer timings (default: $VIDATTR_PYTHON, else ~/.cache/vidattr-peers/bin/python).")
@@ -31,12 +31,25 @@ struct BenchKernels: ParsableCommand {
   @Flag(help: "Skip the PyTorch peer run.")
   var noPytorch = false
 
+  @Flag(help: .hidden)
+  var timingOnly = false
+
+  @Flag(help: .hidden)
+  var skipPeak = false
+
+  @Flag(help: .hidden)
+  var cpuTime = false
+
+  @Flag(help: .hidden)
+  var best = false
+
   func validate() throws {
     if let r = repetitions, r < 1 { throw ValidationError("--repetitions must be ≥ 1") }
   }
 
   func run() throws {
     let threads = FastThreads.count
+    benchUsesCPUTime = cpuTime
     let isa = FastISA.selected
     var head = JSONLine()
     head["isa_selected"] = isa.description
@@ -46,19 +59,22 @@ struct BenchKernels: ParsableCommand {
     head["build"] = "release" as String?
     head.print()
 
-    let peak = reportPeaks(selected: isa, threads: threads)
+    let peak = skipPeak ? 175.0 * Double(threads) : reportPeaks(selected: isa, threads: threads)
 
     let frames = quick ? 4 : 16
     let rows = convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8)
-      .filter { row in filter.map { row.name.contains($0) || row.shape.contains($0) } ?? true }
+      .filter { row in filter.map { "\(row.name) \(row.direction) \(row.shape)".contains($0) } ?? true }
     let reps = repetitions ?? (quick ? 3 : 5)
 
     let peer = noPytorch ? [:] : runPyTorchPeer(rows: rows, threads: threads, repetitions: reps, python: python)
 
     for row in rows {
       let runners = row.make()
-      let check = runners.check()
-      let fast = medianSeconds(repetitions: reps, runners.fast)
+      let check =
+        timingOnly
+        ? BenchmarkCheck(passed: true, worstRatio: 0, literalSeconds: .nan, note: "not checked (--timing-only)")
+        : runners.check()
+      let fast = best ? bestSeconds(repetitions: reps, runners.fast) : medianSeconds(repetitions: reps, runners.fast)
       var line = JSONLine()
       line["kernel"] = row.kernel
       line["name"] = row.name
