@@ -38,6 +38,7 @@ extension Fast {
       "conv3dBackwardInput: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
         + "\(Shape.describe(inputShape)), weight \(Shape.describe(weight.shape)), \(geometry)")
     let L = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
+    if L.rowsAreContiguous { return backwardInputByFrames(dy, weight: weight, layout: L, isa: isa) }
     let bl = isa.blocking
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og, kvol) = (L.reduction, L.positions, L.outPerGroup, L.kernelVolume)
@@ -94,6 +95,78 @@ extension Fast {
       }
     }
     return Tensor(shape: inputShape, scalars: dx)
+  }
+
+  /// Backward input of a convolution whose kernel is 1×1 along H and W (stride 1, no padding
+  /// there; `FastConvLayout.rowsAreContiguous`), in gather form, without col2im: for each
+  /// input frame t,
+  ///
+  ///     dx[n, g·Cg + c, t, ·] = Σ_i Σ_o w[g·Og + o, c, i] · dy[n, g·Og + o, tₒ(t, i), ·]
+  ///
+  /// over the taps i with tₒ(t, i) = (t + pₜ − i·dₜ)/sₜ an integer in 0 ..< To — a GEMM per
+  /// frame (rows c, columns H·W), the weight read in place (row stride kt, reduction stride
+  /// K), rows of dy packed by row copies. Each dx element is written by one task, its terms
+  /// added in the order (i, o), so the result does not depend on the thread count.
+  private static func backwardInputByFrames(
+    _ dy: Tensor<Float>, weight: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
+  ) -> Tensor<Float> {
+    let bl = isa.blocking
+    let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
+    let (K, Cg, Og) = (L.reduction, L.inPerGroup, L.outPerGroup)
+    let g0 = L.slab
+    let (T, To, frame, kt) = (g0.t, g0.ot, g0.oh * g0.ow, g0.kt)
+    let frameTiles = stride(from: 0, to: frame, by: nc).map { $0..<min($0 + nc, frame) }
+    let units = L.batch * L.groups * T * frameTiles.count
+    let panels = ceilDiv(Cg, mr)
+    let rowGroups = evenChunks(
+      panels, parts: units >= fastConvTargetTasks ? ceilDiv(Cg, mc) : max(ceilDiv(Cg, mc), min(panels, ceilDiv(fastConvTargetTasks, units))))
+    let dx = uninitializedFloats(L.batch * L.inChannels * L.inputVolume) { dxp in
+      let out = UncheckedSendable(dxp)
+      dy.withUnsafeBufferPointer { dyb in
+        let dys = UncheckedSendable(dyb.baseAddress!)
+        weight.withUnsafeBufferPointer { wb in
+          let ws = UncheckedSendable(wb.baseAddress!)
+          parallelFor(units * rowGroups.count) { task in
+            let rowPanels = rowGroups[task % rowGroups.count]
+            var rest = task / rowGroups.count
+            let tile = frameTiles[rest % frameTiles.count]
+            rest /= frameTiles.count
+            let t = rest % T
+            let ng = rest / T
+            let (n, g) = (ng / L.groups, ng % L.groups)
+            let c0 = rowPanels.lowerBound * mr, rows = min(Cg - c0, rowPanels.count * mr)
+            let c = out.value + L.inputOffset(n, g) + c0 * L.inputVolume + t * frame + tile.lowerBound
+            var first = true
+            withScratch(kc * ceilDiv(tile.count, nr) * nr) { packed in
+              withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: kc) { dyRows in
+                for i in 0..<kt {
+                  let shifted = t + g0.pt - i * g0.dt
+                  guard shifted >= 0, shifted % g0.st == 0, shifted / g0.st < To else { continue }
+                  let to = shifted / g0.st
+                  for o0 in stride(from: 0, to: Og, by: kc) {
+                    let depth = min(kc, Og - o0)
+                    for o in 0..<depth {
+                      dyRows[o] = UnsafePointer(dys.value + L.outputOffset(n, g, row: o0 + o) + to * frame + tile.lowerBound)
+                    }
+                    vidattr_pack_b_rows(isa.rawValue, dyRows.baseAddress, depth, tile.count, Int32(nr), packed)
+                    // A(c, o) = w[g·Og + o0 + o, c0 + c, i]: row stride kt, reduction stride K.
+                    vidattr_gemm(
+                      isa.rawValue, rows, tile.count, depth, ws.value + (g * Og + o0) * K + c0 * kt + i, kt, K,
+                      packed, depth * nr, c, L.inputVolume, 1, first ? 0 : 1, nil)
+                    first = false
+                  }
+                }
+              }
+            }
+            if first {
+              // No output frame reads frame t (stride larger than the kernel): its gradient is 0.
+              for r in 0..<rows { (c + r * L.inputVolume).update(repeating: 0, count: tile.count) }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: [L.batch, L.inChannels, g0.t, g0.h, g0.w], scalars: dx)
   }
 
   /// Equals `Literal.conv3dBackwardWeight` (gradient of `conv3d` with respect to its weight).

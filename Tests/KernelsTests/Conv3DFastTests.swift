@@ -60,7 +60,7 @@ let boundaryConvCases: [ConvCase] = [
 /// Mc = 240 output rows, Nc = 512 positions; see `vidattr_gemm_blocking_for`) and that take
 /// each driver's alternative branch (channel split, frame slabs, position chunks).
 let multiBlockConvCases: [ConvCase] = [
-  // K = 432 (2 Kc blocks), P = 2000 (4 Nc tiles), Cout = 24 (2 AVX-512 panels).
+  // K = 432 (2 Kc blocks), P = 2000 (4 Nc tiles), Cout = 24 (3 AVX-512 panels of 8).
   ConvCase(
     inChannels: 16, outChannels: 24, extent: Size3(5, 20, 20), kernel: .cube(3),
     geometry: Conv3DGeometry(padding: .cube(1)), bias: true),
@@ -80,6 +80,13 @@ let multiBlockConvCases: [ConvCase] = [
   ConvCase(
     inChannels: 17, outChannels: 250, extent: Size3(2, 3, 3), kernel: .cube(3),
     geometry: Conv3DGeometry(padding: .cube(1))),
+  // Temporal kernel (row-copy packing and the frame-wise backward input): frames of
+  // 24·25 = 600 positions (2 Nc tiles), Og = 150 per group, stride 3 > kernel 2 (input frames
+  // read by no window), dilation 2, two groups.
+  ConvCase(
+    inChannels: 4, outChannels: 300, extent: Size3(8, 24, 25), kernel: Size3(2, 1, 1),
+    geometry: Conv3DGeometry(stride: Size3(3, 1, 1), padding: Size3(1, 0, 0), dilation: Size3(2, 1, 1), groups: 2),
+    bias: true),
 ]
 
 @Suite("Conv3D fast path equals the literal path within the derived reduction bound")
