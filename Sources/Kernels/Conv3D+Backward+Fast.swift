@@ -197,6 +197,11 @@ extension Fast {
       "conv3dBackwardWeight: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
         + "\(Shape.describe(input.shape)), weight \(Shape.describe(weightShape)), \(geometry)")
     let L = FastConvLayout(input: input.shape, weight: weightShape, output: outShape, geometry: geometry)
+    // The frame-wise form needs long reductions: with fewer than 1024 positions (late layers)
+    // its partial-gradient traffic costs more than the im2col packing it saves.
+    if L.rowsAreContiguous && L.batch * L.positions >= 1024 {
+      return backwardWeightByFrames(dy, input: input, layout: L, isa: isa)
+    }
     let bl = isa.blocking
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
@@ -269,6 +274,121 @@ extension Fast {
       }
     }
     return Tensor(shape: weightShape, scalars: dw)
+  }
+
+  /// Backward weight of a convolution whose kernel is 1×1 along H and W (stride 1, no padding
+  /// there; `FastConvLayout.rowsAreContiguous`), as dWᵀ = X·dYᵀ reduced over positions in
+  /// blocks of Kc: one packed block of dYᵀ (positions × Og, dy rows are contiguous across
+  /// frames) serves all K = Cg·kt rows, and for tap i the rows c of X are input frames
+  /// tᵢ = tₒ·sₜ − pₜ + i·dₜ of channel c — read in place (row stride T·H·W) when sₜ = 1 and
+  /// the block reads no temporal padding, else copied into a row-major block with zeros for
+  /// the padding. The only packing that scales with the work is of dY, reused K times
+  /// (against Og times for im2col packing in the other orientation).
+  ///
+  /// Positions (with the batch) are split into a FIXED number of chunks set by the shape,
+  /// whose partial gradients are added in chunk order; when that gives fewer than eight
+  /// tasks, the input channels are split too. Each task owns its rows of its chunk's partial,
+  /// so the result does not depend on the thread count.
+  private static func backwardWeightByFrames(
+    _ dy: Tensor<Float>, input: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
+  ) -> Tensor<Float> {
+    let bl = isa.blocking
+    let (mr, nr, kc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc))
+    let (K, Cg, Og, P) = (L.reduction, L.inPerGroup, L.outPerGroup, L.positions)
+    let g0 = L.slab
+    let (T, frame, kt, volume) = (g0.t, g0.oh * g0.ow, g0.kt, L.inputVolume)
+    let weightCount = L.outChannels * K
+    // Chunks of the flattened (n, position) range, at least 1024 positions each.
+    let chunkCount = min(fastConvTargetTasks, max(1, L.batch * P / 1024), max(1, (1 << 24) / max(1, weightCount)))
+    let chunks = evenChunks(L.batch * P, parts: chunkCount)
+    let panels = ceilDiv(Cg, mr)
+    let channelGroups = evenChunks(panels, parts: min(panels, ceilDiv(fastConvTargetTasks, chunks.count * L.groups)))
+    // Partial gradient of chunk u, group g, laid out [g][i][c][o] (Cg×Og per tap).
+    let partialCount = L.groups * kt * Cg * Og
+    let dw = uninitializedFloats(weightCount) { dwp in
+      let out = UncheckedSendable(dwp)
+      withScratch(chunks.count * partialCount) { partials in
+        let partial = UncheckedSendable(partials)
+        dy.withUnsafeBufferPointer { dyb in
+          let dys = UncheckedSendable(dyb.baseAddress!)
+          input.withUnsafeBufferPointer { xb in
+            let xs = UncheckedSendable(xb.baseAddress!)
+            parallelFor(chunks.count * L.groups * channelGroups.count) { task in
+              let cg = channelGroups[task % channelGroups.count]
+              let g = (task / channelGroups.count) % L.groups
+              let u = task / (channelGroups.count * L.groups)
+              let c0 = cg.lowerBound * mr, rows = min(Cg - c0, cg.count * mr)
+              let base = partial.value + u * partialCount + g * kt * Cg * Og
+              for i in 0..<kt {
+                for c in 0..<rows { (base + (i * Cg + c0 + c) * Og).update(repeating: 0, count: Og) }
+              }
+              withScratch(kc * ceilDiv(Og, nr) * nr + rows * kc) { scratch in
+                let packed = scratch, copied = scratch + kc * ceilDiv(Og, nr) * nr
+                // Blocks of ≤ Kc positions of one batch element, in order.
+                var q = chunks[u].lowerBound
+                while q < chunks[u].upperBound {
+                  let n = q / P, q0 = q % P
+                  let depth = min(kc, chunks[u].upperBound - q, P - q0)
+                  q += depth
+                  // dYᵀ block: B(q, o) = dy[n, g·Og + o, q0 + q].
+                  vidattr_pack_b(dys.value + L.outputOffset(n, g) + q0, 1, P, depth, Og, Int32(nr), packed)
+                  let x = xs.value + L.inputOffset(n, g) + c0 * volume
+                  for i in 0..<kt {
+                    // Input frame read at position q0 + e: tₒ·sₜ − pₜ + i·dₜ with tₒ = (q0 + e) / F.
+                    let firstT = (q0 / frame) * g0.st - g0.pt + i * g0.dt
+                    let lastT = ((q0 + depth - 1) / frame) * g0.st - g0.pt + i * g0.dt
+                    if lastT < 0 || firstT >= T { continue }
+                    var a: UnsafePointer<Float>, rowStride: Int
+                    if g0.st == 1 && firstT >= 0 && lastT < T {
+                      a = UnsafePointer(x + (i * g0.dt - g0.pt) * frame + q0)
+                      rowStride = volume
+                    } else {
+                      // Frame by frame into a row-major block, zeros where tᵢ is padding.
+                      var e = 0
+                      while e < depth {
+                        let to = (q0 + e) / frame, hw = (q0 + e) % frame
+                        let run = min(depth - e, frame - hw)
+                        let ti = to * g0.st - g0.pt + i * g0.dt
+                        for c in 0..<rows {
+                          let d = copied + c * depth + e
+                          if ti >= 0 && ti < T {
+                            d.update(from: x + c * volume + ti * frame + hw, count: run)
+                          } else {
+                            d.update(repeating: 0, count: run)
+                          }
+                        }
+                        e += run
+                      }
+                      a = UnsafePointer(copied)
+                      rowStride = depth
+                    }
+                    vidattr_gemm(
+                      isa.rawValue, rows, Og, depth, a, rowStride, 1, packed, depth * nr, base + (i * Cg + c0) * Og,
+                      Og, 1, 1, nil)
+                  }
+                }
+              }
+            }
+            // dw[g·Og + o, c·kt + i] = Σ over chunks, in order, of partial[u][g][i][c][o].
+            let outputRows = evenChunks(L.outChannels, parts: ceilDiv(weightCount, 1 << 14))
+            parallelFor(outputRows.count) { r in
+              for row in outputRows[r] {
+                let (g, o) = (row / Og, row % Og)
+                for c in 0..<Cg {
+                  for i in 0..<kt {
+                    let at = g * kt * Cg * Og + (i * Cg + c) * Og + o
+                    var sum = partial.value[at]
+                    for u in 1..<max(1, chunks.count) { sum += partial.value[u * partialCount + at] }
+                    out.value[row * K + c * kt + i] = sum
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: [L.outChannels, Cg, kt, 1, 1], scalars: dw)
   }
 
   /// Equals `Literal.conv3dBackwardBias`: db[o] = Σ over n, t, h, w of dy[n, o, t, h, w].

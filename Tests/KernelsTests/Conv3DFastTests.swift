@@ -87,6 +87,12 @@ let multiBlockConvCases: [ConvCase] = [
     inChannels: 4, outChannels: 300, extent: Size3(8, 24, 25), kernel: Size3(2, 1, 1),
     geometry: Conv3DGeometry(stride: Size3(3, 1, 1), padding: Size3(1, 0, 0), dilation: Size3(2, 1, 1), groups: 2),
     bias: true),
+  // Temporal kernel, stride 1, batch 2: 2·5·400 = 4000 positions, so the frame-wise weight
+  // gradient splits them into 3 chunks; blocks reading padding frames are copied, the others
+  // read in place.
+  ConvCase(
+    batch: 2, inChannels: 3, outChannels: 5, extent: Size3(5, 20, 20), kernel: Size3(3, 1, 1),
+    geometry: Conv3DGeometry(padding: Size3(1, 0, 0)), bias: true),
 ]
 
 @Suite("Conv3D fast path equals the literal path within the derived reduction bound")

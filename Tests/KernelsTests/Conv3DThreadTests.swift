@@ -9,7 +9,7 @@ struct Conv3DThreadTests {
   /// im2col block, frame slabs in backward input, position chunks in backward weight.
   static let cases: [ConvCase] = [
     multiBlockConvCases[0], multiBlockConvCases[1], multiBlockConvCases[2], multiBlockConvCases[3],
-    multiBlockConvCases[5], boundaryConvCases[8],
+    multiBlockConvCases[5], multiBlockConvCases[6], boundaryConvCases[8],
   ]
 
   @Test("forward and all backward passes are bitwise equal with 1 and 2 threads", arguments: cases)
