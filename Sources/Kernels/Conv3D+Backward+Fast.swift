@@ -40,7 +40,7 @@ extension Fast {
     let L = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
     if L.rowsAreContiguous { return backwardInputByFrames(dy, weight: weight, layout: L, isa: isa) }
     let bl = isa.blocking
-    let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
+    let (nr, kc, mc, nc) = (Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og, kvol) = (L.reduction, L.positions, L.outPerGroup, L.kernelVolume)
     let (T, st, pt, dt, kt) = (inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2])
     let outT = outShape[2], frame = outShape[3] * outShape[4]
@@ -115,7 +115,8 @@ extension Fast {
     let (K, Cg, Og) = (L.reduction, L.inPerGroup, L.outPerGroup)
     let g0 = L.slab
     let (T, To, frame, kt) = (g0.t, g0.ot, g0.oh * g0.ow, g0.kt)
-    let frameTiles = stride(from: 0, to: frame, by: nc).map { $0..<min($0 + nc, frame) }
+    let tileSize = ceilDiv(ceilDiv(frame, ceilDiv(frame, nc)), nr) * nr
+    let frameTiles = stride(from: 0, to: frame, by: tileSize).map { $0..<min($0 + tileSize, frame) }
     let units = L.batch * L.groups * T * frameTiles.count
     let panels = ceilDiv(Cg, mr)
     let rowGroups = evenChunks(

@@ -44,13 +44,22 @@ struct FastConvLayout {
   /// Offset of y[n, g·Og + row] (or dy) in the output.
   func outputOffset(_ n: Int, _ g: Int, row: Int = 0) -> Int { (n * outChannels + g * outPerGroup + row) * positions }
 
-  /// Tiles of at most `size` output positions: consecutive ranges of P, which do not cross
-  /// an output frame when `rowsAreContiguous`.
-  func positionTiles(size: Int) -> [Range<Int>] {
-    let frame = rowsAreContiguous ? slab.oh * slab.ow : positions
+  /// Tiles of output positions: consecutive ranges of P (not crossing an output frame when
+  /// `rowsAreContiguous`) of at most `maxSize` positions, of equal sizes rounded up to a
+  /// multiple of `align`, and — while tiles keep at least `minSize` positions — at least
+  /// `minCount` of them, so that threads get balanced work. Set by the shape alone.
+  func positionTiles(maxSize: Int, minCount: Int, minSize: Int, align: Int) -> [Range<Int>] {
+    let frameLength = rowsAreContiguous ? slab.oh * slab.ow : positions
+    let frames = positions / max(1, frameLength)
+    var perFrame = ceilDiv(frameLength, maxSize)
+    let wanted = ceilDiv(minCount, max(1, frames))
+    if perFrame < wanted { perFrame = max(perFrame, min(wanted, frameLength / minSize)) }
+    let size = ceilDiv(ceilDiv(frameLength, perFrame), align) * align
     var tiles: [Range<Int>] = []
-    for f0 in stride(from: 0, to: positions, by: frame) {
-      for p0 in stride(from: f0, to: f0 + frame, by: size) { tiles.append(p0..<min(p0 + size, f0 + frame)) }
+    for f0 in stride(from: 0, to: positions, by: frameLength) {
+      for p0 in stride(from: f0, to: f0 + frameLength, by: size) {
+        tiles.append(p0..<min(p0 + size, f0 + frameLength))
+      }
     }
     return tiles
   }
@@ -121,7 +130,10 @@ extension Fast {
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
     let panels = ceilDiv(Og, mr)
-    let tiles = L.positionTiles(size: nc)
+    // Tiles: balanced, ≥ 2·`fastConvTargetTasks` (n, g, tile) units when tiles of ≥ 128
+    // positions allow; otherwise (late layers) the output channels are split instead.
+    let tiles = L.positionTiles(
+      maxSize: nc, minCount: ceilDiv(2 * fastConvTargetTasks, L.batch * L.groups), minSize: 128, align: nr)
     let units = L.batch * L.groups * tiles.count
     let biasScalars: [Float]? = bias?.scalars
     let y = uninitializedFloats(Shape.elementCount(outShape)) { yp in
@@ -147,7 +159,7 @@ extension Fast {
                 depth * nr, out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound, P, 1, k0 > 0 ? 1 : 0,
                 k0 == 0 ? rowInit : nil)
             }
-            if units >= fastConvTargetTasks {
+            if units >= 2 * fastConvTargetTasks {
               // Many position tiles: one task per (n, g, tile), each packing its own blocks.
               let rowGroups = evenChunks(panels, parts: ceilDiv(Og, mc))
               parallelFor(units) { u in

@@ -76,6 +76,13 @@ func secondsOf(_ body: () -> Void) -> Double {
 
 nonisolated(unsafe) var benchUsesCPUTime = false
 
+/// CPU time (user + system, all threads) of this process, in seconds.
+func processCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 /// Median wall time of `repetitions` calls after `warmUp` untimed ones.
 func medianSeconds(repetitions: Int, warmUp: Int = 1, _ body: () -> Void) -> Double {
   for _ in 0..<warmUp { body() }

@@ -12,7 +12,7 @@ struct BenchKernels: ParsableCommand {
       First lines: the ISA selected and the BLAS library loaded, the measured FP32 FMA peak (per ISA level, \
       one thread and all threads), whether PyTorch is available. Then, per row of the table: \
       {"kernel", "name", "shape", "direction", "check", "worst_ratio", "literal_s", "literal_note", "fast_s", \
-      "gflops", "peak_fraction", "pytorch_s", "pytorch_ratio"}. See Benchmarks/README.md.
+      "gflops", "peak_fraction", "cpu_utilisation", "pytorch_s", "pytorch_ratio"}. See Benchmarks/README.md.
       """
   )
 
@@ -74,7 +74,10 @@ struct BenchKernels: ParsableCommand {
         timingOnly
         ? BenchmarkCheck(passed: true, worstRatio: 0, literalSeconds: .nan, note: "not checked (--timing-only)")
         : runners.check()
+      let wallStart = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
       let fast = best ? bestSeconds(repetitions: reps, runners.fast) : medianSeconds(repetitions: reps, runners.fast)
+      let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) * 1e-9
+      let utilisation = (processCPUSeconds() - cpuStart) / wall / Double(threads)
       var line = JSONLine()
       line["kernel"] = row.kernel
       line["name"] = row.name
@@ -87,6 +90,7 @@ struct BenchKernels: ParsableCommand {
       line["fast_s"] = fast
       line["gflops"] = row.flops / fast * 1e-9
       line["peak_fraction"] = row.flops / fast * 1e-9 / peak
+      line["cpu_utilisation"] = utilisation
       if let t = peer[row.peerKey] {
         line["pytorch_s"] = t
         line["pytorch_ratio"] = t / fast
