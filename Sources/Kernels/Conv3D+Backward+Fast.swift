@@ -37,6 +37,9 @@ extension Fast {
       dy.shape == outShape,
       "conv3dBackwardInput: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
         + "\(Shape.describe(inputShape)), weight \(Shape.describe(weight.shape)), \(geometry)")
+    if dy.count == 0 || weight.count == 0 {
+      return Literal.conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry)
+    }
     let L = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
     if L.rowsAreContiguous { return backwardInputByFrames(dy, weight: weight, layout: L, isa: isa) }
     let bl = isa.blocking
@@ -197,6 +200,9 @@ extension Fast {
       dy.shape == outShape,
       "conv3dBackwardWeight: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
         + "\(Shape.describe(input.shape)), weight \(Shape.describe(weightShape)), \(geometry)")
+    if dy.count == 0 || Shape.elementCount(weightShape) == 0 {
+      return Literal.conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry)
+    }
     let L = FastConvLayout(input: input.shape, weight: weightShape, output: outShape, geometry: geometry)
     // The frame-wise form needs long reductions: with fewer than 1024 positions (late layers)
     // its partial-gradient traffic costs more than the im2col packing it saves.

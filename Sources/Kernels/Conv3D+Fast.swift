@@ -103,12 +103,13 @@ extension Fast {
   /// im2col matrix are gathered from x into NR-column panels (stride, padding and dilation
   /// handled while gathering; the im2col matrix is never stored whole) and multiplied into
   /// y, the first block starting from the bias. Tasks (n, g, position tile) run under
-  /// `parallelFor`; when there are fewer than eight (late layers: small P), each tile's
-  /// im2col block is packed once in parallel and the output channels are split instead.
+  /// `parallelFor`; when there are fewer than sixteen (late layers: small P), the im2col
+  /// blocks of a batch of tiles are packed once in parallel and the output channels are split
+  /// instead.
   /// Each output element is the same operation chain whatever the tiling and thread count.
   ///
   /// - Complexity: O(N·Cout·P·K) time (P = To·Ho·Wo, K = Cg·kt·kh·kw); memory O(Kc·Nc) per
-  ///   task, or O(K·Nc) when output channels are split.
+  ///   task, or at most 8 MiB (or one tile's K·Nc) of packed blocks when channels are split.
   public static func conv3d(
     _ x: Tensor<Float>, weight: Tensor<Float>, bias: Tensor<Float>?, geometry: Conv3DGeometry
   ) -> Tensor<Float> {
@@ -125,6 +126,8 @@ extension Fast {
         bias.shape == [weight.shape[0]],
         "conv3d: bias \(Shape.describe(bias.shape)) must be [Cout] for weight \(Shape.describe(weight.shape))")
     }
+    // Empty tensors (N = 0 or Cin/g = 0): nothing to multiply; the literal loops handle them.
+    if x.count == 0 || weight.count == 0 { return Literal.conv3d(x, weight: weight, bias: bias, geometry: geometry) }
     let L = FastConvLayout(input: x.shape, weight: weight.shape, output: outShape, geometry: geometry)
     let bl = isa.blocking
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
@@ -174,26 +177,38 @@ extension Fast {
                 }
               }
             } else {
-              // Few position tiles: pack each tile's whole K×Nc im2col block once (in parallel
-              // over Kc blocks), then split the output channels across tasks.
-              let rowGroups = evenChunks(panels, parts: max(ceilDiv(Og, mc), min(panels, fastConvTargetTasks)))
+              // Few position tiles (late layers): pack the im2col blocks of a batch of units
+              // once, in parallel over (unit, Kc block), then split the output channels across
+              // tasks. Batches hold at most 2²¹ packed floats (8 MiB) — about K·Nc for the
+              // largest layers — so memory stays bounded whatever P.
               let kBlocks = ceilDiv(K, kc)
-              for u in 0..<units {
-                let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
-                let (n, g) = (ng / L.groups, ng % L.groups)
-                let blockStride = kc * ceilDiv(tile.count, nr) * nr
-                withScratch(kBlocks * blockStride) { packedB in
+              let blockStride = kc * ceilDiv(tiles.map(\.count).max() ?? 0, nr) * nr
+              let unitStride = kBlocks * blockStride
+              let perBatch = max(1, min(units, (1 << 21) / max(1, unitStride)))
+              for first in stride(from: 0, to: units, by: perBatch) {
+                let batch = first..<min(units, first + perBatch)
+                let rowGroups = evenChunks(
+                  panels, parts: max(ceilDiv(Og, mc), min(panels, ceilDiv(2 * fastConvTargetTasks, batch.count))))
+                withScratch(batch.count * unitStride) { packedB in
                   let bShared = UncheckedSendable(packedB)
-                  parallelFor(kBlocks) { kb in
+                  parallelFor(batch.count * kBlocks) { job in
+                    let (b, kb) = (job / kBlocks, job % kBlocks)
+                    let u = batch.lowerBound + b
+                    let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                     let k0 = kb * kc
                     L.packIm2col(
-                      isa, xs.value + L.inputOffset(n, g), k0, min(kc, K - k0), tile, nr: nr,
-                      bShared.value + kb * blockStride)
+                      isa, xs.value + L.inputOffset(ng / L.groups, ng % L.groups), k0, min(kc, K - k0), tile,
+                      nr: nr, bShared.value + b * unitStride + kb * blockStride)
                   }
-                  parallelFor(rowGroups.count) { r in
+                  parallelFor(batch.count * rowGroups.count) { job in
+                    let (b, r) = (job / rowGroups.count, job % rowGroups.count)
+                    let u = batch.lowerBound + b
+                    let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                     for kb in 0..<kBlocks {
                       let k0 = kb * kc
-                      multiply(n, g, rowGroups[r], tile, k0, min(kc, K - k0), bShared.value + kb * blockStride)
+                      multiply(
+                        ng / L.groups, ng % L.groups, rowGroups[r], tile, k0, min(kc, K - k0),
+                        bShared.value + b * unitStride + kb * blockStride)
                     }
                   }
                 }

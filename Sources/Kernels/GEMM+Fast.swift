@@ -89,6 +89,8 @@ extension Fast {
     if let c { precondition(c.shape == [m, n], "gemm: c \(Shape.describe(c.shape)) must be [\(m), \(n)]") }
     var out = c ?? Tensor<Float>.zeros([m, n])
     let effectiveBeta: Float = c == nil ? 0 : beta
+    if m == 0 || n == 0 { return out }
+    if k == 0 { return out.map { effectiveBeta == 0 ? 0 : effectiveBeta * $0 } }
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
         out.withUnsafeMutableBufferPointer { cp in

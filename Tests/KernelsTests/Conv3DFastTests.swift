@@ -113,6 +113,18 @@ struct Conv3DFastTests {
     }
   }
 
+  @Test("an empty batch gives empty results and a zero weight gradient on both paths")
+  func emptyBatch() {
+    let g = Conv3DGeometry(padding: .cube(1))
+    let x = Tensor<Float>.zeros([0, 3, 4, 5, 6]), w: Tensor<Float> = Fill.weyl([2, 3, 3, 3, 3])
+    let dy = Tensor<Float>.zeros([0, 2, 4, 5, 6])
+    #expect(Fast.conv3d(x, weight: w, bias: nil, geometry: g).shape == [0, 2, 4, 5, 6])
+    #expect(Fast.conv3dBackwardInput(dy, weight: w, inputShape: x.shape, geometry: g).shape == x.shape)
+    let dw = Fast.conv3dBackwardWeight(dy, input: x, weightShape: w.shape, geometry: g)
+    #expect(dw == Tensor<Float>.zeros(w.shape))
+    #expect(Fast.conv3dBackwardBias(dy) == Tensor<Float>.zeros([2]))
+  }
+
   @Test("a transposed weight is caught: the bound is far tighter than the error it would cause")
   func boundDetectsTransposedWeight() {
     let c = boundaryConvCases[1]
