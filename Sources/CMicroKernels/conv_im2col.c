@@ -152,27 +152,31 @@ VIDATTR_INLINE_COPIES static void pack_im2col_portable(const vidattr_conv_geomet
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
-/// Lanes l < n of a 16-lane mask (n clamped to 0 ... 16).
-__attribute__((target("avx512f"))) static inline __mmask16 first_lanes(ptrdiff_t n) {
-  return n <= 0 ? 0 : n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
-}
-
-/// One piece of ≤ 16 positions of one output row that fall in one panel: where it goes in
+/// One piece of ≤ NR positions of one output row that fall in one panel: where it goes in
 /// the packed block, and the input coordinates its first position reads at tap (0, 0, 0).
 typedef struct {
   int32_t dst;    // offset in the packed block of row kk = 0 (panel·kc·nr + column)
-  int32_t count;  // positions, 1 ... 16
+  int32_t count;  // positions, 1 ... 32
   int32_t t0, h0, w0;  // tₒ·sₜ − pₜ, hₒ·s_h − p_h, wₒ·s_w − p_w
 } chunk;
 
 enum { MAX_CHUNKS = 2048 };
 
-/// AVX-512 packer. The positions are cut once into chunks (≤ 16 positions of one output row
-/// in one panel); then, per reduction row kk, each chunk is one masked 16-lane load (stride 1)
-/// or gather (stride > 1) and one masked store, lanes outside the input zeroed by the mask.
+/// Bits lo ..< hi of a 64-bit mask (0 ≤ lo, hi ≤ 64; empty when hi ≤ lo).
+static inline uint64_t bit_range(ptrdiff_t lo, ptrdiff_t hi) {
+  if (hi <= lo) return 0;
+  uint64_t upto = hi >= 64 ? ~(uint64_t)0 : (((uint64_t)1) << hi) - 1;
+  return upto & ~((((uint64_t)1) << lo) - 1);
+}
+
+/// AVX-512 packer. The positions are cut once into chunks (≤ 32 positions of one output row
+/// in one panel); then, per reduction row kk, each chunk is moved with masked 16-lane loads
+/// and stores — for stride 2, loads of the 64 source floats and permutes of the even ones;
+/// for larger strides, gathers. Lanes outside the input are zeroed by the load masks.
 __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_conv_geometry *g, const float *x,
                                                                 ptrdiff_t k0, ptrdiff_t kc, ptrdiff_t p0,
                                                                 ptrdiff_t np, int32_t nr, float *dst) {
+  if (nr > 32) return 0;
   chunk chunks[MAX_CHUNKS];
   ptrdiff_t count = 0;
   {
@@ -181,7 +185,7 @@ __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_c
     while (q < np) {
       ptrdiff_t end = wo + min64(g->ow - wo, np - q);
       while (wo < end) {
-        ptrdiff_t col = q % nr, piece = min64(min64(end - wo, nr - col), 16);
+        ptrdiff_t col = q % nr, piece = min64(end - wo, nr - col);
         if (count == MAX_CHUNKS) return 0;
         chunks[count].dst = (int32_t)((q / nr) * kc * nr + col);
         chunks[count].count = (int32_t)piece;
@@ -200,8 +204,9 @@ __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_c
     }
   }
   ptrdiff_t sw = g->sw, T = g->t, H = g->h, W = g->w, volume = T * H * W;
-  __m512i strided = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                       _mm512_set1_epi32((int)sw));
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i strided = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)sw));
   for (ptrdiff_t kk = 0; kk < kc; kk++) {
     tap a = tap_of(g, k0 + kk);
     const float *xc = x + a.c * volume;
@@ -209,24 +214,45 @@ __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_c
     float *d = dst + kk * nr;
     for (ptrdiff_t ci = 0; ci < count; ci++) {
       const chunk *ch = &chunks[ci];
-      ptrdiff_t ti = ch->t0 + it, hi = ch->h0 + jh, w = ch->w0 + lw;
-      __mmask16 store = first_lanes(ch->count);
-      __mmask16 load = 0;
-      if ((size_t)ti < (size_t)T && (size_t)hi < (size_t)H) {
-        // Lanes e with 0 ≤ w + e·s_w < W: e < ⌈(W − w)/s_w⌉ and e ≥ ⌈−w/s_w⌉.
-        ptrdiff_t upto = W - w <= 0 ? 0 : (W - w + sw - 1) / sw, from = w >= 0 ? 0 : (-w + sw - 1) / sw;
-        load = (__mmask16)(store & first_lanes(upto) & ~first_lanes(from));
+      ptrdiff_t ti = ch->t0 + it, hi = ch->h0 + jh, w = ch->w0 + lw, n = ch->count;
+      uint64_t stores = bit_range(0, n);
+      float *out = d + ch->dst;
+      if ((size_t)ti >= (size_t)T || (size_t)hi >= (size_t)H) {
+        _mm512_mask_storeu_ps(out, (__mmask16)stores, _mm512_setzero_ps());
+        _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), _mm512_setzero_ps());
+        continue;
       }
-      const float *row = xc + (ti * H + hi) * W;
-      __m512 v;
+      uintptr_t at = (uintptr_t)(xc + (ti * H + hi) * W) + (uintptr_t)(w * 4);  // source float 0
       if (sw == 1) {
-        v = _mm512_maskz_loadu_ps(load, (const void *)((uintptr_t)row + (uintptr_t)(w * 4)));
+        // Source floats s in [max(0, −w), min(n, W − w)).
+        uint64_t src = bit_range(w >= 0 ? 0 : -w, min64(n, W - w));
+        __m512 v0 = _mm512_maskz_loadu_ps((__mmask16)src, (const void *)at);
+        __m512 v1 = _mm512_maskz_loadu_ps((__mmask16)(src >> 16), (const void *)(at + 64));
+        _mm512_mask_storeu_ps(out, (__mmask16)stores, v0);
+        _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), v1);
+      } else if (sw == 2) {
+        // Source floats s in [max(0, −w), min(2n, W − w)); position e reads s = 2e.
+        uint64_t src = bit_range(w >= 0 ? 0 : -w, min64(2 * n, W - w));
+        __m512 s0 = _mm512_maskz_loadu_ps((__mmask16)src, (const void *)at);
+        __m512 s1 = _mm512_maskz_loadu_ps((__mmask16)(src >> 16), (const void *)(at + 64));
+        _mm512_mask_storeu_ps(out, (__mmask16)stores, _mm512_permutex2var_ps(s0, even, s1));
+        if (n > 16) {
+          __m512 s2 = _mm512_maskz_loadu_ps((__mmask16)(src >> 32), (const void *)(at + 128));
+          __m512 s3 = _mm512_maskz_loadu_ps((__mmask16)(src >> 48), (const void *)(at + 192));
+          _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), _mm512_permutex2var_ps(s2, even, s3));
+        }
       } else {
-        v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load,
-                                     _mm512_add_epi32(strided, _mm512_set1_epi32((int)w)),
-                                     (const void *)((uintptr_t)row), 4);
+        for (ptrdiff_t e0 = 0; e0 < n; e0 += 16) {
+          ptrdiff_t we = w + e0 * sw;
+          // Lanes e with 0 ≤ we + e·s_w < W: e < ⌈(W − we)/s_w⌉ and e ≥ ⌈−we/s_w⌉.
+          ptrdiff_t upto = W - we <= 0 ? 0 : (W - we + sw - 1) / sw, from = we >= 0 ? 0 : (-we + sw - 1) / sw;
+          __mmask16 load = (__mmask16)(bit_range(from, min64(upto, min64(16, n - e0))));
+          __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load,
+                                              _mm512_add_epi32(strided, _mm512_set1_epi32((int)we)),
+                                              (const void *)(xc + (ti * H + hi) * W), 4);
+          _mm512_mask_storeu_ps(out + e0, (__mmask16)(stores >> e0), v);
+        }
       }
-      _mm512_mask_storeu_ps(d + ch->dst, store, v);
     }
     // Zero the columns past np in the last panel.
     for (ptrdiff_t col = np % nr; col != 0 && col < nr; col++) d[(np / nr) * kc * nr + col] = 0;
