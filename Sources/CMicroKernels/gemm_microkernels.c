@@ -337,8 +337,47 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
 
 // MARK: Packing of plain strided matrices
 
-void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n, int32_t nr,
-                    float *dst) {
+#ifdef VIDATTR_X86
+/// AVX-512 B packing: contiguous rows by masked 16-lane copies; strided columns (a
+/// transposed B, e.g. dYᵀ) by 16-lane gathers, one store per 16 elements.
+__attribute__((target("avx512f"))) static void pack_b_avx512(const float *b, ptrdiff_t row_stride,
+                                                             ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n,
+                                                             int32_t nr, float *dst) {
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
+    ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
+    float *panel = dst + (j0 / nr) * k * nr;
+    for (ptrdiff_t kk = 0; kk < k; kk++) {
+      const float *src = b + kk * row_stride + j0 * col_stride;
+      float *d = panel + kk * nr;
+      for (ptrdiff_t j = 0; j < nr; j += 16) {
+        ptrdiff_t left = nv - j;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1u);
+        __m512 v;
+        if (col_stride == 1) {
+          v = _mm512_maskz_loadu_ps(mask, src + j);
+        } else {
+          __m512i index = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)col_stride));
+          v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, index, src + j * col_stride, 4);
+        }
+        _mm512_storeu_ps(d + j, v);
+      }
+    }
+  }
+}
+#endif
+
+__attribute__((no_builtin("memcpy", "memset"))) void vidattr_pack_b(int level, const float *b, ptrdiff_t row_stride,
+                                                                    ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n,
+                                                                    int32_t nr, float *dst) {
+#ifdef VIDATTR_X86
+  // Gathers take 32-bit indices: only when the column span fits.
+  if (level >= 2 && nr % 16 == 0 && (col_stride == 1 || (col_stride > 0 && col_stride * 16 < (1 << 30)))) {
+    pack_b_avx512(b, row_stride, col_stride, k, n, nr, dst);
+    return;
+  }
+#endif
+  (void)level;
   for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
     ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
     float *panel = dst + (j0 / nr) * k * nr;
@@ -346,8 +385,9 @@ void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, 
       for (ptrdiff_t kk = 0; kk < k; kk++) {
         const float *src = b + kk * row_stride + j0;
         float *d = panel + kk * nr;
-        memcpy(d, src, (size_t)nv * sizeof(float));
-        for (ptrdiff_t j = nv; j < nr; j++) d[j] = 0;
+        ptrdiff_t j = 0;
+        for (; j < nv; j++) d[j] = src[j];
+        for (; j < nr; j++) d[j] = 0;
       }
     } else {
       for (ptrdiff_t j = 0; j < nr; j++) {

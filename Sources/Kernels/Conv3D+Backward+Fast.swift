@@ -45,7 +45,9 @@ extension Fast {
     let bl = isa.blocking
     let (nr, kc, mc, nc) = (Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og, kvol) = (L.reduction, L.positions, L.outPerGroup, L.kernelVolume)
-    let (T, st, pt, dt, kt) = (inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2])
+    let (T, st, pt, dt, kt) = (
+      inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2]
+    )
     let outT = outShape[2], frame = outShape[3] * outShape[4]
 
     // Channel blocks: at most Mc rows of D each, and at least `fastConvTargetTasks` tasks
@@ -82,7 +84,9 @@ extension Fast {
                 let np = min(nc, pEnd - p0)
                 for o0 in stride(from: 0, to: Og, by: kc) {
                   let depth = min(kc, Og - o0)
-                  vidattr_pack_b(dys.value + L.outputOffset(n, g, row: o0) + p0, P, 1, depth, np, Int32(nr), packedDY)
+                  vidattr_pack_b(
+                    isa.rawValue, dys.value + L.outputOffset(n, g, row: o0) + p0, P, 1, depth, np, Int32(nr),
+                    packedDY)
                   // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
                   vidattr_gemm(
                     isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, 1, K, packedDY, depth * nr,
@@ -123,7 +127,9 @@ extension Fast {
     let units = L.batch * L.groups * T * frameTiles.count
     let panels = ceilDiv(Cg, mr)
     let rowGroups = evenChunks(
-      panels, parts: units >= fastConvTargetTasks ? ceilDiv(Cg, mc) : max(ceilDiv(Cg, mc), min(panels, ceilDiv(fastConvTargetTasks, units))))
+      panels,
+      parts: units >= fastConvTargetTasks
+        ? ceilDiv(Cg, mc) : max(ceilDiv(Cg, mc), min(panels, ceilDiv(fastConvTargetTasks, units))))
     let dx = uninitializedFloats(L.batch * L.inChannels * L.inputVolume) { dxp in
       let out = UncheckedSendable(dxp)
       dy.withUnsafeBufferPointer { dyb in
@@ -150,7 +156,8 @@ extension Fast {
                   for o0 in stride(from: 0, to: Og, by: kc) {
                     let depth = min(kc, Og - o0)
                     for o in 0..<depth {
-                      dyRows[o] = UnsafePointer(dys.value + L.outputOffset(n, g, row: o0 + o) + to * frame + tile.lowerBound)
+                      dyRows[o] = UnsafePointer(
+                        dys.value + L.outputOffset(n, g, row: o0 + o) + to * frame + tile.lowerBound)
                     }
                     vidattr_pack_b_rows(isa.rawValue, dyRows.baseAddress, depth, tile.count, Int32(nr), packed)
                     // A(c, o) = w[g·Og + o0 + o, c0 + c, i]: row stride kt, reduction stride K.
@@ -338,7 +345,8 @@ extension Fast {
                   let depth = min(kc, chunks[u].upperBound - q, P - q0)
                   q += depth
                   // dYᵀ block: B(q, o) = dy[n, g·Og + o, q0 + q].
-                  vidattr_pack_b(dys.value + L.outputOffset(n, g) + q0, 1, P, depth, Og, Int32(nr), packed)
+                  vidattr_pack_b(
+                    isa.rawValue, dys.value + L.outputOffset(n, g) + q0, 1, P, depth, Og, Int32(nr), packed)
                   let x = xs.value + L.inputOffset(n, g) + c0 * volume
                   for i in 0..<kt {
                     // Input frame read at position q0 + e: tₒ·sₜ − pₜ + i·dₜ with tₒ = (q0 + e) / F.

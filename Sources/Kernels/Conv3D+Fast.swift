@@ -99,14 +99,15 @@ extension Fast {
   ///
   /// Organisation: implicit-im2col GEMM on the C micro-kernels of `FastISA.selected`
   /// (AVX-512 8×32, AVX2 6×16 or portable 4×16 register tiles), which read the weight in
-  /// place (row-major Og×K; it is never repacked). Output positions are cut into tiles of Nc; per tile, Kc×Nc blocks of the
-  /// im2col matrix are gathered from x into NR-column panels (stride, padding and dilation
-  /// handled while gathering; the im2col matrix is never stored whole) and multiplied into
-  /// y, the first block starting from the bias. Tasks (n, g, position tile) run under
-  /// `parallelFor`; when there are fewer than sixteen (late layers: small P), the im2col
-  /// blocks of a batch of tiles are packed once in parallel and the output channels are split
-  /// instead.
-  /// Each output element is the same operation chain whatever the tiling and thread count.
+  /// place (row-major Og×K; it is never repacked). Output positions are cut into balanced
+  /// tiles of at most Nc; per tile, Kc×Nc blocks of the im2col matrix are packed from x into
+  /// NR-column panels (stride, padding and dilation handled while gathering; by plain row
+  /// copies for temporal and point-wise kernels; the im2col matrix is never stored whole) and
+  /// multiplied into y, the first block starting from the bias. Tasks (n, g, position tile)
+  /// run under `parallelFor`; when there are fewer than sixteen (late layers: small P), the
+  /// im2col blocks of a batch of tiles are packed once in parallel and the output channels are
+  /// split instead. Each output element is the same operation chain whatever the tiling and
+  /// thread count.
   ///
   /// - Complexity: O(N·Cout·P·K) time (P = To·Ho·Wo, K = Cg·kt·kh·kw); memory O(Kc·Nc) per
   ///   task, or at most 8 MiB (or one tile's K·Nc) of packed blocks when channels are split.

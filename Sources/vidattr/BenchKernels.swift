@@ -25,7 +25,8 @@ struct BenchKernels: ParsableCommand {
   @Option(help: "Only rows whose \"name direction shape\" contains this text.")
   var filter: String?
 
-  @Option(help: "Python with torch for the peer timings (default: $VIDATTR_PYTHON, else ~/.cache/vidattr-peers/bin/python).")
+  @Option(
+    help: "Python with torch for the peer timings (default: $VIDATTR_PYTHON, else ~/.cache/vidattr-peers/bin/python).")
   var python: String?
 
   @Flag(help: "Skip the PyTorch peer run.")

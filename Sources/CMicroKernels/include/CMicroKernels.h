@@ -56,9 +56,10 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
                   float alpha, int accumulate, const float *row_init);
 
 /// Packs B (element (kk, j) at b[kk·row_stride + j·col_stride], kk < k, j < n) into ⌈n/nr⌉
-/// panels of k×nr floats each, panel stride k·nr.
-void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n, int32_t nr,
-                    float *dst);
+/// panels of k×nr floats each, panel stride k·nr. `level` selects the implementation (the
+/// result is the same at every level).
+void vidattr_pack_b(int level, const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n,
+                    int32_t nr, float *dst);
 
 /// Packs B given by rows: B[kk, j] = rows[kk][j] (rows[kk] == NULL: a row of zeros), kk < k,
 /// j < n, in ⌈n/nr⌉ panels of k×nr floats (panel stride k·nr). The convolution drivers use it
