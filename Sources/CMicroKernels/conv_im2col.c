@@ -97,8 +97,9 @@ VIDATTR_INLINE_COPIES static inline void copy_floats(float *restrict d, const fl
 
 /// Copies B[k, p] for the wo in [wo, wo + count) of one output row (ti, hi fixed, given
 /// the row's input line `xr`, or NULL when ti or hi is padding) to d[0 ..< count].
-VIDATTR_INLINE_COPIES static inline void gather_run(const vidattr_conv_geometry *g, const float *xr, ptrdiff_t off, ptrdiff_t wlo,
-                              ptrdiff_t whi, ptrdiff_t wo, ptrdiff_t count, float *restrict d) {
+VIDATTR_INLINE_COPIES static inline void gather_run(const vidattr_conv_geometry *g, const float *xr, ptrdiff_t off,
+                                                   ptrdiff_t wlo, ptrdiff_t whi, ptrdiff_t wo, ptrdiff_t count,
+                                                   float *restrict d) {
   ptrdiff_t end = wo + count;
   if (xr == NULL) {
     for (ptrdiff_t w = 0; w < count; w++) d[w] = 0;
@@ -115,7 +116,8 @@ VIDATTR_INLINE_COPIES static inline void gather_run(const vidattr_conv_geometry 
 }
 
 VIDATTR_INLINE_COPIES static void pack_im2col_portable(const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0,
-                                                       ptrdiff_t kc, ptrdiff_t p0, ptrdiff_t np, int32_t nr, float *dst) {
+                                                       ptrdiff_t kc, ptrdiff_t p0, ptrdiff_t np, int32_t nr,
+                                                       float *dst) {
   ptrdiff_t ohw = g->oh * g->ow;
   ptrdiff_t panel = kc * nr;
   for (ptrdiff_t kk = 0; kk < kc; kk++) {
@@ -290,8 +292,9 @@ void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const f
   }
 }
 
-void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t nk,
-                             ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end, float *dx) {
+void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
+                             ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
+                             float *dx) {
   ptrdiff_t ohw = g->oh * g->ow;
   for (ptrdiff_t kk = 0; kk < nk; kk++) {
     tap a = tap_of(g, k0 + kk);

@@ -97,8 +97,9 @@ void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const f
 /// The adjoint of the gather: dx[c, ti, hi, wi] += cols[kk·ld + q] for every (k0 + kk, p0 + q),
 /// kk < nk, q < np, whose input position (c, ti, hi, wi) is inside the input and has
 /// t_begin ≤ ti < t_end. Adds in the order kk, then q ascending.
-void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t nk,
-                             ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end, float *dx);
+void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
+                             ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
+                             float *dx);
 
 // MARK: Reductions (reductions.c)
 
