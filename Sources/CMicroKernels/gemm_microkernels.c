@@ -35,9 +35,6 @@ vidattr_gemm_blocking vidattr_gemm_blocking_for(int level) {
     case 1: b.mr = 6; b.nr = 16; b.kc = 256; b.mc = 240; b.nc = 512; break;
     default: b.mr = 4; b.nr = 16; b.kc = 256; b.mc = 240; b.nc = 512; break;
   }
-  if (getenv("TUNE_KC")) b.kc = atoi(getenv("TUNE_KC"));
-  if (getenv("TUNE_NC")) b.nc = atoi(getenv("TUNE_NC"));
-  if (getenv("TUNE_MC")) b.mc = atoi(getenv("TUNE_MC"));
   return b;
 }
 
