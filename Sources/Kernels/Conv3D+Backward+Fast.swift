@@ -10,18 +10,19 @@ import TensorCore
 extension Fast {
   /// Equals `Literal.conv3dBackwardInput` (gradient of `conv3d` with respect to its input).
   ///
-  /// Organisation: GEMM D = W_gᵀ·dY_g on the C micro-kernels (W_gᵀ read in place, blocks of
-  /// dY packed in NR-column panels), one tile of Nc output positions at a time, followed by
-  /// the col2im scatter-add of D into dx; D is never larger than (rows of one task)×Nc, so
-  /// memory stays bounded. Tasks own disjoint parts of dx: a block of input channels (all
-  /// kernel taps of those channels, hence K rows of D) and, when there are fewer than eight
-  /// such blocks (the first layer has 3 input channels), a slab of input frames, for which
-  /// only the output frames whose windows reach the slab are computed. Every dx element thus
-  /// receives its terms from one task, in a fixed order set by the shape alone: the result
-  /// does not depend on the thread count.
+  /// Organisation: GEMM D = W_gᵀ·dY_g on the C micro-kernels (W_gᵀ read in place; dY packed
+  /// once in NR-column panels, shared by all tasks), one tile of ≤ Nc output positions at a
+  /// time, followed by the col2im scatter-add of D into dx; D is never larger than (rows of one
+  /// task)×Nc. Tasks own disjoint parts of dx: a block of input channels (all kernel taps of
+  /// those channels, hence K rows of D) and, when there are fewer than eight such blocks (the
+  /// first layer has 3 input channels), a slab of input frames, for which only the tiles whose
+  /// windows reach the slab are computed. Temporal and point-wise kernels take a frame-wise
+  /// gather form instead (`backwardInputByFrames`). Every dx element receives its terms from
+  /// one task, in an order set by the shape alone: the result does not depend on the thread
+  /// count.
   ///
-  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory O(rows·Nc + Kc·Nc)
-  ///   per task.
+  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory: one packed copy of
+  ///   dy, and O(rows·Nc) per task.
   public static func conv3dBackwardInput(
     _ dy: Tensor<Float>, weight: Tensor<Float>, inputShape: [Int], geometry: Conv3DGeometry
   ) -> Tensor<Float> {
@@ -58,6 +59,12 @@ extension Fast {
     let slabs = evenChunks(T, parts: perSlab >= fastConvTargetTasks ? 1 : min(T, ceilDiv(fastConvTargetTasks, perSlab)))
     let tasks = perSlab * slabs.count
 
+    // dY is packed once (NR-column panels per position tile and Kc block of output channels,
+    // about the size of dy) and shared by every channel block and slab.
+    let tileCount = ceilDiv(P, nc), tileSize = ceilDiv(ceilDiv(P, tileCount), nr) * nr
+    let tiles = stride(from: 0, to: P, by: tileSize).map { $0..<min($0 + tileSize, P) }
+    let region = Og * tileSize  // floats per (n, g, tile)
+
     var dx = [Float](repeating: 0, count: Shape.elementCount(inputShape))
     dx.withUnsafeMutableBufferPointer { dxb in
       let dxs = UncheckedSendable(dxb.baseAddress!)
@@ -65,36 +72,48 @@ extension Fast {
         let dys = UncheckedSendable(dyb.baseAddress!)
         weight.withUnsafeBufferPointer { wb in
           let ws = UncheckedSendable(wb.baseAddress!)
-          parallelFor(tasks) { task in
-            let slab = slabs[task % slabs.count]
-            let rest = task / slabs.count
-            let channels = channelBlocks[rest % channelBlocks.count]
-            let ng = rest / channelBlocks.count
-            let (n, g) = (ng / L.groups, ng % L.groups)
-            // Output frames whose windows read a frame in the slab: tₒ·sₜ − pₜ + i·dₜ ∈ slab.
-            let firstT = max(0, -floorDiv(-(slab.lowerBound + pt - (kt - 1) * dt), st))
-            let lastT = min(outT - 1, floorDiv(slab.upperBound - 1 + pt, st))
-            let pBegin = min(firstT, outT) * frame, pEnd = max(lastT + 1, firstT) * frame
-            guard pEnd > pBegin, !channels.isEmpty else { return }
-            let k0 = channels.lowerBound * kvol, rows = channels.count * kvol
-            var geometry = L.slab
-            withScratch(kc * ceilDiv(nc, nr) * nr + rows * nc) { scratch in
-              let packedDY = scratch, columns = scratch + kc * ceilDiv(nc, nr) * nr
-              for p0 in stride(from: pBegin, to: pEnd, by: nc) {
-                let np = min(nc, pEnd - p0)
-                for o0 in stride(from: 0, to: Og, by: kc) {
-                  let depth = min(kc, Og - o0)
-                  vidattr_pack_b(
-                    isa.rawValue, dys.value + L.outputOffset(n, g, row: o0) + p0, P, 1, depth, np, Int32(nr),
-                    packedDY)
-                  // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
-                  vidattr_gemm(
-                    isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, 1, K, packedDY, depth * nr,
-                    columns, np, 1, o0 > 0 ? 1 : 0, nil)
+          withScratch(L.batch * L.groups * tiles.count * region) { packedAll in
+            let packed = UncheckedSendable(packedAll)
+            parallelFor(L.batch * L.groups * tiles.count) { u in
+              let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
+              let (n, g) = (ng / L.groups, ng % L.groups)
+              let npad = ceilDiv(tile.count, nr) * nr
+              for o0 in stride(from: 0, to: Og, by: kc) {
+                vidattr_pack_b(
+                  isa.rawValue, dys.value + L.outputOffset(n, g, row: o0) + tile.lowerBound, P, 1, min(kc, Og - o0),
+                  tile.count, Int32(nr), packed.value + u * region + o0 * npad)
+              }
+            }
+            parallelFor(tasks) { task in
+              let slab = slabs[task % slabs.count]
+              let rest = task / slabs.count
+              let channels = channelBlocks[rest % channelBlocks.count]
+              let ng = rest / channelBlocks.count
+              let (n, g) = (ng / L.groups, ng % L.groups)
+              // Output frames whose windows read a frame in the slab: tₒ·sₜ − pₜ + i·dₜ ∈ slab.
+              let firstT = max(0, -floorDiv(-(slab.lowerBound + pt - (kt - 1) * dt), st))
+              let lastT = min(outT - 1, floorDiv(slab.upperBound - 1 + pt, st))
+              let pBegin = min(firstT, outT) * frame, pEnd = max(lastT + 1, firstT) * frame
+              guard pEnd > pBegin, !channels.isEmpty else { return }
+              let k0 = channels.lowerBound * kvol, rows = channels.count * kvol
+              var geometry = L.slab
+              withScratch(rows * tileSize) { columns in
+                // Whole tiles meeting the slab's positions, in order (so the order in which a dx
+                // element receives its terms does not depend on the slabs).
+                for (index, tile) in tiles.enumerated() where tile.upperBound > pBegin && tile.lowerBound < pEnd {
+                  let np = tile.count, npad = ceilDiv(np, nr) * nr
+                  let block = packed.value + (ng * tiles.count + index) * region
+                  for o0 in stride(from: 0, to: Og, by: kc) {
+                    let depth = min(kc, Og - o0)
+                    // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
+                    vidattr_gemm(
+                      isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, 1, K, block + o0 * npad,
+                      depth * nr, columns, np, 1, o0 > 0 ? 1 : 0, nil)
+                  }
+                  vidattr_conv_col2im_add(
+                    &geometry, columns, np, k0, rows, tile.lowerBound, np, slab.lowerBound, slab.upperBound,
+                    dxs.value + L.inputOffset(n, g))
                 }
-                vidattr_conv_col2im_add(
-                  &geometry, columns, np, k0, rows, p0, np, slab.lowerBound, slab.upperBound,
-                  dxs.value + L.inputOffset(n, g))
               }
             }
           }
