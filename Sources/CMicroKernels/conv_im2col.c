@@ -10,6 +10,14 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+
+// The packers copy and zero runs of a few dozen floats; clang would turn those loops into
+// memcpy/memset calls, which cost more than the copies themselves at these lengths.
+#define VIDATTR_INLINE_COPIES __attribute__((no_builtin("memcpy", "memset", "memmove")))
+
 static inline ptrdiff_t min64(ptrdiff_t a, ptrdiff_t b) { return a < b ? a : b; }
 static inline ptrdiff_t max64(ptrdiff_t a, ptrdiff_t b) { return a > b ? a : b; }
 
@@ -77,22 +85,191 @@ static void gather_row(const vidattr_conv_geometry *g, const float *x, ptrdiff_t
 
 enum { ROW_CHUNK = 1024 };
 
-void vidattr_conv_pack_im2col(const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0, ptrdiff_t kc, ptrdiff_t p0,
-                              ptrdiff_t np, int32_t nr, float *dst) {
-  float row[ROW_CHUNK];
-  ptrdiff_t chunk = (ROW_CHUNK / nr) * nr;
-  for (ptrdiff_t c0 = 0; c0 < np; c0 += chunk) {
-    ptrdiff_t cn = min64(chunk, np - c0);
-    for (ptrdiff_t kk = 0; kk < kc; kk++) {
-      gather_row(g, x, k0 + kk, p0 + c0, cn, row);
-      for (ptrdiff_t q0 = 0; q0 < cn; q0 += nr) {
-        ptrdiff_t nv = min64(nr, cn - q0);
-        float *d = dst + ((c0 + q0) / nr) * kc * nr + kk * nr;
-        memcpy(d, row + q0, (size_t)nv * sizeof(float));
-        for (ptrdiff_t j = nv; j < nr; j++) d[j] = 0;
+/// d[0 ..< n] = s[0 ..< n] for the short runs of the packers, inline (a memcpy call costs more
+/// than the copy for runs of a few dozen floats).
+VIDATTR_INLINE_COPIES static inline void copy_floats(float *restrict d, const float *restrict s, ptrdiff_t n) {
+  ptrdiff_t i = 0;
+#if defined(__x86_64__) || defined(_M_X64)
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(d + i, _mm_loadu_ps(s + i));
+#endif
+  for (; i < n; i++) d[i] = s[i];
+}
+
+/// Copies B[k, p] for the wo in [wo, wo + count) of one output row (ti, hi fixed, given
+/// the row's input line `xr`, or NULL when ti or hi is padding) to d[0 ..< count].
+VIDATTR_INLINE_COPIES static inline void gather_run(const vidattr_conv_geometry *g, const float *xr, ptrdiff_t off,
+                                                   ptrdiff_t wlo, ptrdiff_t whi, ptrdiff_t wo, ptrdiff_t count,
+                                                   float *restrict d) {
+  ptrdiff_t end = wo + count;
+  if (xr == NULL) {
+    for (ptrdiff_t w = 0; w < count; w++) d[w] = 0;
+    return;
+  }
+  ptrdiff_t va = min64(max64(wo, wlo), end), vb = max64(min64(end, whi), va);
+  for (ptrdiff_t w = wo; w < va; w++) d[w - wo] = 0;
+  if (g->sw == 1) {
+    copy_floats(d + (va - wo), xr + (va + off), vb - va);
+  } else {
+    for (ptrdiff_t w = va; w < vb; w++) d[w - wo] = xr[w * g->sw + off];
+  }
+  for (ptrdiff_t w = vb; w < end; w++) d[w - wo] = 0;
+}
+
+VIDATTR_INLINE_COPIES static void pack_im2col_portable(const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0,
+                                                       ptrdiff_t kc, ptrdiff_t p0, ptrdiff_t np, int32_t nr,
+                                                       float *dst) {
+  ptrdiff_t ohw = g->oh * g->ow;
+  ptrdiff_t panel = kc * nr;
+  for (ptrdiff_t kk = 0; kk < kc; kk++) {
+    tap a = tap_of(g, k0 + kk);
+    const float *xc = x + a.c * g->t * g->h * g->w;
+    ptrdiff_t off = a.l * g->dw - g->pw;
+    ptrdiff_t wlo, whi;
+    valid_w(g, off, &wlo, &whi);
+    ptrdiff_t to = p0 / ohw, ho = (p0 % ohw) / g->ow, wo = p0 % g->ow;
+    ptrdiff_t q = 0;
+    while (q < np) {
+      ptrdiff_t run = min64(g->ow - wo, np - q);
+      ptrdiff_t ti = to * g->st - g->pt + a.i * g->dt, hi = ho * g->sh - g->ph + a.j * g->dh;
+      const float *xr = (ti < 0 || ti >= g->t || hi < 0 || hi >= g->h) ? NULL : xc + (ti * g->h + hi) * g->w;
+      // Split the run at panel boundaries: q → panel q / nr, column q % nr, row kk.
+      while (run > 0) {
+        ptrdiff_t col = q % nr, seg = min64(run, nr - col);
+        gather_run(g, xr, off, wlo, whi, wo, seg, dst + (q / nr) * panel + kk * nr + col);
+        q += seg;
+        wo += seg;
+        run -= seg;
+      }
+      wo = 0;
+      if (++ho == g->oh) {
+        ho = 0;
+        to++;
+      }
+    }
+    // Zero columns past np in the last panel.
+    for (ptrdiff_t col = np % nr; col != 0 && col < nr; col++) dst[(np / nr) * panel + kk * nr + col] = 0;
+  }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+/// One piece of ≤ NR positions of one output row that fall in one panel: where it goes in
+/// the packed block, and the input coordinates its first position reads at tap (0, 0, 0).
+typedef struct {
+  int32_t dst;    // offset in the packed block of row kk = 0 (panel·kc·nr + column)
+  int32_t count;  // positions, 1 ... 32
+  int32_t t0, h0, w0;  // tₒ·sₜ − pₜ, hₒ·s_h − p_h, wₒ·s_w − p_w
+} chunk;
+
+enum { MAX_CHUNKS = 2048 };
+
+/// Bits lo ..< hi of a 64-bit mask (0 ≤ lo, hi ≤ 64; empty when hi ≤ lo).
+static inline uint64_t bit_range(ptrdiff_t lo, ptrdiff_t hi) {
+  if (hi <= lo) return 0;
+  uint64_t upto = hi >= 64 ? ~(uint64_t)0 : (((uint64_t)1) << hi) - 1;
+  return upto & ~((((uint64_t)1) << lo) - 1);
+}
+
+/// AVX-512 packer. The positions are cut once into chunks (≤ 32 positions of one output row
+/// in one panel); then, per reduction row kk, each chunk is moved with masked 16-lane loads
+/// and stores — for stride 2, loads of the 64 source floats and permutes of the even ones;
+/// for larger strides, gathers. Lanes outside the input are zeroed by the load masks.
+__attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_conv_geometry *g, const float *x,
+                                                                ptrdiff_t k0, ptrdiff_t kc, ptrdiff_t p0,
+                                                                ptrdiff_t np, int32_t nr, float *dst) {
+  if (nr > 32) return 0;
+  chunk chunks[MAX_CHUNKS];
+  ptrdiff_t count = 0;
+  {
+    ptrdiff_t ohw = g->oh * g->ow;
+    ptrdiff_t to = p0 / ohw, ho = (p0 % ohw) / g->ow, wo = p0 % g->ow, q = 0;
+    while (q < np) {
+      ptrdiff_t end = wo + min64(g->ow - wo, np - q);
+      while (wo < end) {
+        ptrdiff_t col = q % nr, piece = min64(end - wo, nr - col);
+        if (count == MAX_CHUNKS) return 0;
+        chunks[count].dst = (int32_t)((q / nr) * kc * nr + col);
+        chunks[count].count = (int32_t)piece;
+        chunks[count].t0 = (int32_t)(to * g->st - g->pt);
+        chunks[count].h0 = (int32_t)(ho * g->sh - g->ph);
+        chunks[count].w0 = (int32_t)(wo * g->sw - g->pw);
+        count++;
+        wo += piece;
+        q += piece;
+      }
+      wo = 0;
+      if (++ho == g->oh) {
+        ho = 0;
+        to++;
       }
     }
   }
+  ptrdiff_t sw = g->sw, T = g->t, H = g->h, W = g->w, volume = T * H * W;
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i strided = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)sw));
+  for (ptrdiff_t kk = 0; kk < kc; kk++) {
+    tap a = tap_of(g, k0 + kk);
+    const float *xc = x + a.c * volume;
+    ptrdiff_t it = a.i * g->dt, jh = a.j * g->dh, lw = a.l * g->dw;
+    float *d = dst + kk * nr;
+    for (ptrdiff_t ci = 0; ci < count; ci++) {
+      const chunk *ch = &chunks[ci];
+      ptrdiff_t ti = ch->t0 + it, hi = ch->h0 + jh, w = ch->w0 + lw, n = ch->count;
+      uint64_t stores = bit_range(0, n);
+      float *out = d + ch->dst;
+      if ((size_t)ti >= (size_t)T || (size_t)hi >= (size_t)H) {
+        _mm512_mask_storeu_ps(out, (__mmask16)stores, _mm512_setzero_ps());
+        _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), _mm512_setzero_ps());
+        continue;
+      }
+      uintptr_t at = (uintptr_t)(xc + (ti * H + hi) * W) + (uintptr_t)(w * 4);  // source float 0
+      if (sw == 1) {
+        // Source floats s in [max(0, −w), min(n, W − w)).
+        uint64_t src = bit_range(w >= 0 ? 0 : -w, min64(n, W - w));
+        __m512 v0 = _mm512_maskz_loadu_ps((__mmask16)src, (const void *)at);
+        __m512 v1 = _mm512_maskz_loadu_ps((__mmask16)(src >> 16), (const void *)(at + 64));
+        _mm512_mask_storeu_ps(out, (__mmask16)stores, v0);
+        _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), v1);
+      } else if (sw == 2) {
+        // Source floats s in [max(0, −w), min(2n, W − w)); position e reads s = 2e.
+        uint64_t src = bit_range(w >= 0 ? 0 : -w, min64(2 * n, W - w));
+        __m512 s0 = _mm512_maskz_loadu_ps((__mmask16)src, (const void *)at);
+        __m512 s1 = _mm512_maskz_loadu_ps((__mmask16)(src >> 16), (const void *)(at + 64));
+        _mm512_mask_storeu_ps(out, (__mmask16)stores, _mm512_permutex2var_ps(s0, even, s1));
+        if (n > 16) {
+          __m512 s2 = _mm512_maskz_loadu_ps((__mmask16)(src >> 32), (const void *)(at + 128));
+          __m512 s3 = _mm512_maskz_loadu_ps((__mmask16)(src >> 48), (const void *)(at + 192));
+          _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), _mm512_permutex2var_ps(s2, even, s3));
+        }
+      } else {
+        for (ptrdiff_t e0 = 0; e0 < n; e0 += 16) {
+          ptrdiff_t we = w + e0 * sw;
+          // Lanes e with 0 ≤ we + e·s_w < W: e < ⌈(W − we)/s_w⌉ and e ≥ ⌈−we/s_w⌉.
+          ptrdiff_t upto = W - we <= 0 ? 0 : (W - we + sw - 1) / sw, from = we >= 0 ? 0 : (-we + sw - 1) / sw;
+          __mmask16 load = (__mmask16)(bit_range(from, min64(upto, min64(16, n - e0))));
+          __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), load,
+                                              _mm512_add_epi32(strided, _mm512_set1_epi32((int)we)),
+                                              (const void *)(xc + (ti * H + hi) * W), 4);
+          _mm512_mask_storeu_ps(out + e0, (__mmask16)(stores >> e0), v);
+        }
+      }
+    }
+    // Zero the columns past np in the last panel.
+    for (ptrdiff_t col = np % nr; col != 0 && col < nr; col++) d[(np / nr) * kc * nr + col] = 0;
+  }
+  return 1;
+}
+#endif
+
+void vidattr_conv_pack_im2col(int level, const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0, ptrdiff_t kc,
+                              ptrdiff_t p0, ptrdiff_t np, int32_t nr, float *dst) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (level >= 2 && pack_im2col_avx512(g, x, k0, kc, p0, np, nr, dst)) return;
+#endif
+  (void)level;
+  pack_im2col_portable(g, x, k0, kc, p0, np, nr, dst);
 }
 
 void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0, ptrdiff_t np,
@@ -115,8 +292,9 @@ void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const f
   }
 }
 
-void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t nk,
-                             ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end, float *dx) {
+void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
+                             ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
+                             float *dx) {
   ptrdiff_t ohw = g->oh * g->ow;
   for (ptrdiff_t kk = 0; kk < nk; kk++) {
     tap a = tap_of(g, k0 + kk);

@@ -22,14 +22,16 @@
 
 // MARK: Blocking per level
 
-// AVX-512: 12×32 tile = 24 zmm accumulators (of 32), 2 zmm for the B row, broadcasts of A
-// folded into the FMAs as memory operands. AVX2: 6×16 = 12 ymm accumulators (of 16).
+// AVX-512: 8×32 tile = 16 zmm accumulators (twice FMA latency × ports, 4 × 2), 2 zmm for the
+// B row, broadcasts of A folded into the FMAs as memory operands. Measured against 12×32
+// (24 accumulators): as fast on large tiles and faster for 64 output channels (no padding
+// to 72), see CONTRIBUTING-fastpath.md. AVX2: 6×16 = 12 ymm accumulators (of 16).
 // Portable: 4×16, which clang's SSE2 auto-vectoriser keeps in 16 xmm registers.
 // K_c: the B micro-panel (K_c×NR floats) stays in L1 (48 KiB) while A panels stream from L2.
 vidattr_gemm_blocking vidattr_gemm_blocking_for(int level) {
   vidattr_gemm_blocking b;
   switch (level) {
-    case 2: b.mr = 12; b.nr = 32; b.kc = 256; b.mc = 240; b.nc = 512; break;
+    case 2: b.mr = 8; b.nr = 32; b.kc = 256; b.mc = 240; b.nc = 512; break;
     case 1: b.mr = 6; b.nr = 16; b.kc = 256; b.mc = 240; b.nc = 512; break;
     default: b.mr = 4; b.nr = 16; b.kc = 256; b.mc = 240; b.nc = 512; break;
   }
@@ -53,25 +55,23 @@ static void store_partial(const float *tile, int nr, float *c, ptrdiff_t ldc, in
   }
 }
 
-// A layouts. Every micro-kernel reads A in one of two layouts, so that neither the weight (forward:
-// row-major Og×K; backward input: its transpose, k-major) nor dY (backward weight:
-// row-major Og×P) is ever repacked:
-//   k-major   A(r, k) = a[k·lda + r]   (packed panels: lda = MR)
-//   row-major A(r, k) = a[r·lda + k]
-// A full MR-row panel is read directly; a partial one (m < MR) is first copied into a
-// zero-padded k-major buffer by the macro-kernel, so kernels never read past row m.
+// A layouts. Every micro-kernel reads A where it lies, A(r, k) = a[r·rs + k·ks], so that
+// neither the weight (forward: row-major Og×K, rs = K, ks = 1; backward input: its transpose,
+// rs = 1 or the kernel volume, ks = K) nor dY (backward weight: row-major Og×P) is repacked.
+// rs = 1 has its own kernel (constant broadcast offsets). A full MR-row panel is read
+// directly; a partial one (m < MR) is first copied into a zero-padded buffer (rs = 1,
+// ks = MR) by the macro-kernel, so kernels never read past row m.
 
 // MARK: Portable C (any target; clang vectorises it with the baseline SIMD)
 
 enum { PORTABLE_MR = 4, PORTABLE_NR = 16 };
 
-static void ukernel_portable(ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, int row_major,
+static void ukernel_portable(ptrdiff_t kc, const float *restrict a, ptrdiff_t rs, ptrdiff_t ks,
                              const float *restrict b, float *c, ptrdiff_t ldc, int m, int n, float alpha,
                              int accumulate, const float *row_init) {
   float acc[PORTABLE_MR][PORTABLE_NR];
   for (int r = 0; r < PORTABLE_MR; r++)
     for (int j = 0; j < PORTABLE_NR; j++) acc[r][j] = 0;
-  ptrdiff_t rs = row_major ? lda : 1, ks = row_major ? 1 : lda;
   for (ptrdiff_t k = 0; k < kc; k++) {
     for (int r = 0; r < PORTABLE_MR; r++) {
       float ar = a[r * rs + k * ks];
@@ -94,7 +94,8 @@ enum { AVX2_MR = 6, AVX2_NR = 16 };
 // registers at any optimisation level above -O0.
 #define AVX2_KERNEL(NAME, A_NEXT)                                                                   \
   __attribute__((target("avx2,fma"))) static void NAME(                                                   \
-      ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, float *c, ptrdiff_t ldc, \
+      ptrdiff_t kc, const float *restrict a, ptrdiff_t rs, ptrdiff_t ks, const float *restrict b, float *c,       \
+      ptrdiff_t ldc,                                                                                      \
       int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
     VIDATTR_ROWS6(AVX2_DECLARE)                                                                           \
     for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
@@ -142,35 +143,36 @@ enum { AVX2_MR = 6, AVX2_NR = 16 };
   _mm256_storeu_ps(tile + r * AVX2_NR + 8, hi##r);
 
 #define A_AT(r) (a + r)
-AVX2_KERNEL(ukernel_avx2_kmajor, a += lda)
+AVX2_KERNEL(ukernel_avx2_kmajor, (void)rs; a += ks)
 #undef A_AT
-#define A_AT(r) (a + r * lda)
-AVX2_KERNEL(ukernel_avx2_rowmajor, a += 1)
+#define A_AT(r) (a + r * rs)
+AVX2_KERNEL(ukernel_avx2_strided, a += ks)
 #undef A_AT
 
-// MARK: AVX-512F, 12×32
+// MARK: AVX-512F, 8×32
 
-enum { AVX512_MR = 12, AVX512_NR = 32 };
+enum { AVX512_MR = 8, AVX512_NR = 32 };
 
-#define VIDATTR_ROWS12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#define VIDATTR_ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
-// 24 zmm accumulators (of 32), 2 zmm for the B row; the broadcasts of A fold into the FMAs
-// as memory operands.
+// 16 zmm accumulators, 2 zmm for the B row; the broadcasts of A fold into the FMAs as memory
+// operands.
 #define AVX512_KERNEL(NAME, A_NEXT)                                                                       \
   __attribute__((target("avx512f,fma"))) static void NAME(                                                \
-      ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, float *c, ptrdiff_t ldc, \
+      ptrdiff_t kc, const float *restrict a, ptrdiff_t rs, ptrdiff_t ks, const float *restrict b, float *c,       \
+      ptrdiff_t ldc,                                                                                      \
       int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
-    VIDATTR_ROWS12(AVX512_DECLARE)                                                                        \
+    VIDATTR_ROWS8(AVX512_DECLARE)                                                                        \
     for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
       __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);                                        \
-      VIDATTR_ROWS12(AVX512_STEP)                                                                         \
+      VIDATTR_ROWS8(AVX512_STEP)                                                                         \
       A_NEXT;                                                                                             \
       b += AVX512_NR;                                                                                     \
     }                                                                                                     \
     __mmask16 lo_mask = (__mmask16)(n >= 16 ? 0xFFFF : (1u << n) - 1u);                                   \
     __mmask16 hi_mask = (__mmask16)(n >= 32 ? 0xFFFF : n <= 16 ? 0 : (1u << (n - 16)) - 1u);               \
     __m512 al = _mm512_set1_ps(alpha);                                                                    \
-    VIDATTR_ROWS12(AVX512_STORE)                                                                          \
+    VIDATTR_ROWS8(AVX512_STORE)                                                                          \
   }
 #define AVX512_DECLARE(r) __m512 lo##r = _mm512_setzero_ps(), hi##r = _mm512_setzero_ps();
 #define AVX512_STEP(r)                         \
@@ -198,62 +200,98 @@ enum { AVX512_MR = 12, AVX512_NR = 32 };
     _mm512_mask_storeu_ps(cr + 16, hi_mask, hi##r);                           \
   }
 
+// Half-width 8×16 variant for a last panel of at most 16 columns (small P: 98 = 3·32 + 2
+// positions would otherwise cost a full 32-wide pass). Same operation chain per element.
+#define AVX512_HALF_KERNEL(NAME, A_NEXT)                                                                  \
+  __attribute__((target("avx512f,fma"))) static void NAME(                                                \
+      ptrdiff_t kc, const float *restrict a, ptrdiff_t rs, ptrdiff_t ks, const float *restrict b, float *c,       \
+      ptrdiff_t ldc,                                                                                      \
+      int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
+    VIDATTR_ROWS8(AVX512_HALF_DECLARE)                                                                   \
+    for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
+      __m512 b0 = _mm512_loadu_ps(b);                                                                     \
+      VIDATTR_ROWS8(AVX512_HALF_STEP)                                                                    \
+      A_NEXT;                                                                                             \
+      b += AVX512_NR;                                                                                     \
+    }                                                                                                     \
+    __mmask16 lo_mask = (__mmask16)(n >= 16 ? 0xFFFF : (1u << n) - 1u);                                   \
+    __m512 al = _mm512_set1_ps(alpha);                                                                    \
+    VIDATTR_ROWS8(AVX512_HALF_STORE)                                                                     \
+  }
+#define AVX512_HALF_DECLARE(r) __m512 lo##r = _mm512_setzero_ps();
+#define AVX512_HALF_STEP(r) lo##r = _mm512_fmadd_ps(_mm512_set1_ps(*A_AT(r)), b0, lo##r);
+#define AVX512_HALF_STORE(r)                                                  \
+  if (r < m) {                                                                \
+    float *cr = c + r * ldc;                                                  \
+    if (alpha != 1.0f) lo##r = _mm512_mul_ps(al, lo##r);                      \
+    if (accumulate) {                                                         \
+      lo##r = _mm512_add_ps(_mm512_maskz_loadu_ps(lo_mask, cr), lo##r);       \
+    } else if (row_init != NULL) {                                            \
+      lo##r = _mm512_add_ps(_mm512_set1_ps(row_init[r]), lo##r);              \
+    }                                                                         \
+    _mm512_mask_storeu_ps(cr, lo_mask, lo##r);                                \
+  }
+
 #define A_AT(r) (a + r)
-AVX512_KERNEL(ukernel_avx512_kmajor, a += lda)
+AVX512_KERNEL(ukernel_avx512_kmajor, (void)rs; a += ks)
+AVX512_HALF_KERNEL(ukernel_avx512_half_kmajor, (void)rs; a += ks)
 #undef A_AT
-#define A_AT(r) (a + r * lda)
-AVX512_KERNEL(ukernel_avx512_rowmajor, a += 1)
+#define A_AT(r) (a + r * rs)
+AVX512_KERNEL(ukernel_avx512_strided, a += ks)
+AVX512_HALF_KERNEL(ukernel_avx512_half_strided, a += ks)
 #undef A_AT
 
 #endif  // VIDATTR_X86
 
 // MARK: Macro-kernel
 
-typedef void (*ukernel_fn)(ptrdiff_t, const float *restrict, ptrdiff_t, const float *restrict, float *, ptrdiff_t,
-                           int, int, float, int, const float *);
+typedef void (*ukernel_fn)(ptrdiff_t, const float *restrict, ptrdiff_t, ptrdiff_t, const float *restrict, float *,
+                           ptrdiff_t, int, int, float, int, const float *);
 
-static void portable_kmajor(ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b, float *c,
-                            ptrdiff_t ldc, int m, int n, float alpha, int accumulate, const float *row_init) {
-  ukernel_portable(kc, a, lda, 0, b, c, ldc, m, n, alpha, accumulate, row_init);
-}
+/// The micro-kernels of a level: A with unit row stride (k-major, constant offsets) or any
+/// strides, for full tiles and for tiles of at most `half_nr` columns (the same kernels where
+/// the level has no narrower variant).
+typedef struct {
+  int mr, nr, half_nr;
+  ukernel_fn kmajor, strided, half_kmajor, half_strided;
+} kernel_set;
 
-static void portable_rowmajor(ptrdiff_t kc, const float *restrict a, ptrdiff_t lda, const float *restrict b,
-                              float *c, ptrdiff_t ldc, int m, int n, float alpha, int accumulate,
-                              const float *row_init) {
-  ukernel_portable(kc, a, lda, 1, b, c, ldc, m, n, alpha, accumulate, row_init);
-}
-
-static void kernels_for(int level, int *mr, int *nr, ukernel_fn *kmajor, ukernel_fn *rowmajor) {
+static kernel_set kernels_for(int level) {
+  kernel_set s;
 #ifdef VIDATTR_X86
   if (level >= 2) {
-    *mr = AVX512_MR;
-    *nr = AVX512_NR;
-    *kmajor = ukernel_avx512_kmajor;
-    *rowmajor = ukernel_avx512_rowmajor;
-    return;
+    s.mr = AVX512_MR;
+    s.nr = AVX512_NR;
+    s.half_nr = 16;
+    s.kmajor = ukernel_avx512_kmajor;
+    s.strided = ukernel_avx512_strided;
+    s.half_kmajor = ukernel_avx512_half_kmajor;
+    s.half_strided = ukernel_avx512_half_strided;
+    return s;
   }
   if (level == 1) {
-    *mr = AVX2_MR;
-    *nr = AVX2_NR;
-    *kmajor = ukernel_avx2_kmajor;
-    *rowmajor = ukernel_avx2_rowmajor;
-    return;
+    s.mr = AVX2_MR;
+    s.nr = s.half_nr = AVX2_NR;
+    s.kmajor = s.half_kmajor = ukernel_avx2_kmajor;
+    s.strided = s.half_strided = ukernel_avx2_strided;
+    return s;
   }
 #endif
-  *mr = PORTABLE_MR;
-  *nr = PORTABLE_NR;
-  *kmajor = portable_kmajor;
-  *rowmajor = portable_rowmajor;
+  (void)level;
+  s.mr = PORTABLE_MR;
+  s.nr = s.half_nr = PORTABLE_NR;
+  s.kmajor = s.half_kmajor = s.strided = s.half_strided = ukernel_portable;
+  return s;
 }
 
 enum { EDGE_PANEL_MAX = 4096 };
 
-void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t lda, int a_row_major,
-                  const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc, float alpha,
-                  int accumulate, const float *row_init) {
-  int mr, nr;
-  ukernel_fn kmajor, rowmajor;
-  kernels_for(level, &mr, &nr, &kmajor, &rowmajor);
+void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t a_row_stride,
+                  ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
+                  float alpha, int accumulate, const float *row_init) {
+  kernel_set ks = kernels_for(level);
+  int mr = ks.mr, nr = ks.nr;
+  ptrdiff_t rs = a_row_stride, kstep = a_k_stride;
   if (m <= 0 || n <= 0) return;
   if (kc == 0) {
     // An empty reduction still initialises C (to the row init or zero) unless accumulating.
@@ -268,23 +306,27 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
   float *edge = NULL;
   if (full < m) {
     edge = (size_t)kc * mr <= EDGE_PANEL_MAX ? edge_stack : malloc((size_t)kc * mr * sizeof(float));
-    ptrdiff_t rs = a_row_major ? lda : 1, ks = a_row_major ? 1 : lda;
     for (ptrdiff_t k = 0; k < kc; k++)
-      for (ptrdiff_t r = 0; r < mr; r++) edge[k * mr + r] = full + r < m ? a[(full + r) * rs + k * ks] : 0.0f;
+      for (ptrdiff_t r = 0; r < mr; r++) edge[k * mr + r] = full + r < m ? a[(full + r) * rs + k * kstep] : 0.0f;
   }
-  ukernel_fn kernel = a_row_major ? rowmajor : kmajor;
-  ptrdiff_t panel_step = a_row_major ? mr * lda : mr;
-  // B micro-panel (Kc×NR) outer so it stays in L1 while the A panels stream by.
-  for (ptrdiff_t j0 = 0, jp = 0; j0 < n; j0 += nr, jp++) {
-    int nv = (int)(n - j0 < nr ? n - j0 : nr);
-    const float *bp = b_packed + jp * b_panel_stride;
-    for (ptrdiff_t i0 = 0; i0 < full; i0 += mr) {
-      kernel(kc, a + (i0 / mr) * panel_step, lda, bp, c + i0 * ldc + j0, ldc, mr, nv, alpha, accumulate,
+  ptrdiff_t row_panels = (m + mr - 1) / mr, column_panels = (n + nr - 1) / nr;
+  // Loop order: with more rows than columns (late layers: many channels, few positions) the
+  // A micro-panel stays in L1 across the few B panels; otherwise the B micro-panel (Kc×NR)
+  // stays in L1 while the A panels stream by.
+  int rows_outer = m > n;
+  ptrdiff_t outer = rows_outer ? row_panels : column_panels, inner = rows_outer ? column_panels : row_panels;
+  for (ptrdiff_t o = 0; o < outer; o++) {
+    for (ptrdiff_t i = 0; i < inner; i++) {
+      ptrdiff_t ip = rows_outer ? o : i, jp = rows_outer ? i : o;
+      ptrdiff_t i0 = ip * mr, j0 = jp * nr;
+      int mv = (int)(m - i0 < mr ? m - i0 : mr), nv = (int)(n - j0 < nr ? n - j0 : nr);
+      int half = nv <= ks.half_nr;
+      int in_place = i0 < full;
+      ukernel_fn kernel = !in_place || rs == 1 ? (half ? ks.half_kmajor : ks.kmajor)
+                                               : (half ? ks.half_strided : ks.strided);
+      kernel(kc, in_place ? a + i0 * rs : edge, in_place ? rs : 1, in_place ? kstep : mr,
+             b_packed + jp * b_panel_stride, c + i0 * ldc + j0, ldc, mv, nv, alpha, accumulate,
              row_init ? row_init + i0 : NULL);
-    }
-    if (full < m) {
-      kmajor(kc, edge, mr, bp, c + full * ldc + j0, ldc, (int)(m - full), nv, alpha, accumulate,
-             row_init ? row_init + full : NULL);
     }
   }
   if (edge != NULL && edge != edge_stack) free(edge);
@@ -292,8 +334,47 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
 
 // MARK: Packing of plain strided matrices
 
-void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n, int32_t nr,
-                    float *dst) {
+#ifdef VIDATTR_X86
+/// AVX-512 B packing: contiguous rows by masked 16-lane copies; strided columns (a
+/// transposed B, e.g. dYᵀ) by 16-lane gathers, one store per 16 elements.
+__attribute__((target("avx512f"))) static void pack_b_avx512(const float *b, ptrdiff_t row_stride,
+                                                             ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n,
+                                                             int32_t nr, float *dst) {
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
+    ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
+    float *panel = dst + (j0 / nr) * k * nr;
+    for (ptrdiff_t kk = 0; kk < k; kk++) {
+      const float *src = b + kk * row_stride + j0 * col_stride;
+      float *d = panel + kk * nr;
+      for (ptrdiff_t j = 0; j < nr; j += 16) {
+        ptrdiff_t left = nv - j;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1u);
+        __m512 v;
+        if (col_stride == 1) {
+          v = _mm512_maskz_loadu_ps(mask, src + j);
+        } else {
+          __m512i index = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)col_stride));
+          v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, index, src + j * col_stride, 4);
+        }
+        _mm512_storeu_ps(d + j, v);
+      }
+    }
+  }
+}
+#endif
+
+__attribute__((no_builtin("memcpy", "memset"))) void vidattr_pack_b(int level, const float *b, ptrdiff_t row_stride,
+                                                                    ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n,
+                                                                    int32_t nr, float *dst) {
+#ifdef VIDATTR_X86
+  // Gathers take 32-bit indices: only when the column span fits.
+  if (level >= 2 && nr % 16 == 0 && (col_stride == 1 || (col_stride > 0 && col_stride * 16 < (1 << 30)))) {
+    pack_b_avx512(b, row_stride, col_stride, k, n, nr, dst);
+    return;
+  }
+#endif
+  (void)level;
   for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
     ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
     float *panel = dst + (j0 / nr) * k * nr;
@@ -301,8 +382,9 @@ void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, 
       for (ptrdiff_t kk = 0; kk < k; kk++) {
         const float *src = b + kk * row_stride + j0;
         float *d = panel + kk * nr;
-        memcpy(d, src, (size_t)nv * sizeof(float));
-        for (ptrdiff_t j = nv; j < nr; j++) d[j] = 0;
+        ptrdiff_t j = 0;
+        for (; j < nv; j++) d[j] = src[j];
+        for (; j < nr; j++) d[j] = 0;
       }
     } else {
       for (ptrdiff_t j = 0; j < nr; j++) {
@@ -313,6 +395,56 @@ void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, 
           for (ptrdiff_t kk = 0; kk < k; kk++) panel[kk * nr + j] = 0;
         }
       }
+    }
+  }
+}
+
+// MARK: Packing B from row pointers
+
+// Row by row (each row read once, front to back, so the hardware prefetcher can follow it),
+// with the row after next prefetched in software: rows are slices of different input
+// channels and frames, far apart, and each would otherwise start with a demand miss.
+#ifdef VIDATTR_X86
+__attribute__((target("avx512f"))) static void pack_b_rows_avx512(const float *const *rows, ptrdiff_t k,
+                                                                  ptrdiff_t n, int32_t nr, float *dst) {
+  ptrdiff_t panel = k * nr;
+  for (ptrdiff_t kk = 0; kk < k; kk++) {
+    if (kk + 2 < k && rows[kk + 2] != NULL)
+      for (ptrdiff_t j = 0; j < n; j += 16) _mm_prefetch((const char *)(rows[kk + 2] + j), _MM_HINT_T0);
+    const float *src = rows[kk];
+    float *d = dst + kk * nr;
+    for (ptrdiff_t j0 = 0; j0 < n; j0 += nr, d += panel) {
+      for (ptrdiff_t j = 0; j < nr; j += 16) {
+        ptrdiff_t left = n - j0 - j;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1u);
+        __m512 v = src == NULL ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask, src + j0 + j);
+        _mm512_storeu_ps(d + j, v);
+      }
+    }
+  }
+}
+#endif
+
+__attribute__((no_builtin("memcpy", "memset"))) void vidattr_pack_b_rows(int level, const float *const *rows,
+                                                                         ptrdiff_t k, ptrdiff_t n, int32_t nr,
+                                                                         float *dst) {
+#ifdef VIDATTR_X86
+  if (level >= 2 && nr % 16 == 0) {
+    pack_b_rows_avx512(rows, k, n, nr, dst);
+    return;
+  }
+#endif
+  (void)level;
+  for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
+    ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
+    float *panel = dst + (j0 / nr) * k * nr;
+    for (ptrdiff_t kk = 0; kk < k; kk++) {
+      const float *src = rows[kk];
+      float *d = panel + kk * nr;
+      ptrdiff_t j = 0;
+      if (src != NULL)
+        for (; j < nv; j++) d[j] = src[j0 + j];
+      for (; j < nr; j++) d[j] = 0;
     }
   }
 }

@@ -10,18 +10,19 @@ import TensorCore
 extension Fast {
   /// Equals `Literal.conv3dBackwardInput` (gradient of `conv3d` with respect to its input).
   ///
-  /// Organisation: GEMM D = W_gᵀ·dY_g on the C micro-kernels (W_gᵀ read in place, blocks of
-  /// dY packed in NR-column panels), one tile of Nc output positions at a time, followed by
-  /// the col2im scatter-add of D into dx; D is never larger than (rows of one task)×Nc, so
-  /// memory stays bounded. Tasks own disjoint parts of dx: a block of input channels (all
-  /// kernel taps of those channels, hence K rows of D) and, when there are fewer than eight
-  /// such blocks (the first layer has 3 input channels), a slab of input frames, for which
-  /// only the output frames whose windows reach the slab are computed. Every dx element thus
-  /// receives its terms from one task, in a fixed order set by the shape alone: the result
-  /// does not depend on the thread count.
+  /// Organisation: GEMM D = W_gᵀ·dY_g on the C micro-kernels (W_gᵀ read in place; dY packed
+  /// once in NR-column panels, shared by all tasks), one tile of ≤ Nc output positions at a
+  /// time, followed by the col2im scatter-add of D into dx; D is never larger than (rows of one
+  /// task)×Nc. Tasks own disjoint parts of dx: a block of input channels (all kernel taps of
+  /// those channels, hence K rows of D) and, when there are fewer than eight such blocks (the
+  /// first layer has 3 input channels), a slab of input frames, for which only the tiles whose
+  /// windows reach the slab are computed. Temporal and point-wise kernels take a frame-wise
+  /// gather form instead (`backwardInputByFrames`). Every dx element receives its terms from
+  /// one task, in an order set by the shape alone: the result does not depend on the thread
+  /// count.
   ///
-  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory O(rows·Nc + Kc·Nc)
-  ///   per task.
+  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory: one packed copy of
+  ///   dy, and O(rows·Nc) per task.
   public static func conv3dBackwardInput(
     _ dy: Tensor<Float>, weight: Tensor<Float>, inputShape: [Int], geometry: Conv3DGeometry
   ) -> Tensor<Float> {
@@ -37,11 +38,17 @@ extension Fast {
       dy.shape == outShape,
       "conv3dBackwardInput: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
         + "\(Shape.describe(inputShape)), weight \(Shape.describe(weight.shape)), \(geometry)")
+    if dy.count == 0 || weight.count == 0 {
+      return Literal.conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry)
+    }
     let L = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
+    if L.rowsAreContiguous { return backwardInputByFrames(dy, weight: weight, layout: L, isa: isa) }
     let bl = isa.blocking
-    let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
+    let (nr, kc, mc, nc) = (Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og, kvol) = (L.reduction, L.positions, L.outPerGroup, L.kernelVolume)
-    let (T, st, pt, dt, kt) = (inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2])
+    let (T, st, pt, dt, kt) = (
+      inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2]
+    )
     let outT = outShape[2], frame = outShape[3] * outShape[4]
 
     // Channel blocks: at most Mc rows of D each, and at least `fastConvTargetTasks` tasks
@@ -52,6 +59,12 @@ extension Fast {
     let slabs = evenChunks(T, parts: perSlab >= fastConvTargetTasks ? 1 : min(T, ceilDiv(fastConvTargetTasks, perSlab)))
     let tasks = perSlab * slabs.count
 
+    // dY is packed once (NR-column panels per position tile and Kc block of output channels,
+    // about the size of dy) and shared by every channel block and slab.
+    let tileCount = ceilDiv(P, nc), tileSize = ceilDiv(ceilDiv(P, tileCount), nr) * nr
+    let tiles = stride(from: 0, to: P, by: tileSize).map { $0..<min($0 + tileSize, P) }
+    let region = Og * tileSize  // floats per (n, g, tile)
+
     var dx = [Float](repeating: 0, count: Shape.elementCount(inputShape))
     dx.withUnsafeMutableBufferPointer { dxb in
       let dxs = UncheckedSendable(dxb.baseAddress!)
@@ -59,34 +72,48 @@ extension Fast {
         let dys = UncheckedSendable(dyb.baseAddress!)
         weight.withUnsafeBufferPointer { wb in
           let ws = UncheckedSendable(wb.baseAddress!)
-          parallelFor(tasks) { task in
-            let slab = slabs[task % slabs.count]
-            let rest = task / slabs.count
-            let channels = channelBlocks[rest % channelBlocks.count]
-            let ng = rest / channelBlocks.count
-            let (n, g) = (ng / L.groups, ng % L.groups)
-            // Output frames whose windows read a frame in the slab: tₒ·sₜ − pₜ + i·dₜ ∈ slab.
-            let firstT = max(0, -floorDiv(-(slab.lowerBound + pt - (kt - 1) * dt), st))
-            let lastT = min(outT - 1, floorDiv(slab.upperBound - 1 + pt, st))
-            let pBegin = min(firstT, outT) * frame, pEnd = max(lastT + 1, firstT) * frame
-            guard pEnd > pBegin, !channels.isEmpty else { return }
-            let k0 = channels.lowerBound * kvol, rows = channels.count * kvol
-            var geometry = L.slab
-            withScratch(kc * ceilDiv(nc, nr) * nr + rows * nc) { scratch in
-              let packedDY = scratch, columns = scratch + kc * ceilDiv(nc, nr) * nr
-              for p0 in stride(from: pBegin, to: pEnd, by: nc) {
-                let np = min(nc, pEnd - p0)
-                for o0 in stride(from: 0, to: Og, by: kc) {
-                  let depth = min(kc, Og - o0)
-                  vidattr_pack_b(dys.value + L.outputOffset(n, g, row: o0) + p0, P, 1, depth, np, Int32(nr), packedDY)
-                  // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
-                  vidattr_gemm(
-                    isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, K, 0, packedDY, depth * nr,
-                    columns, np, 1, o0 > 0 ? 1 : 0, nil)
+          withScratch(L.batch * L.groups * tiles.count * region) { packedAll in
+            let packed = UncheckedSendable(packedAll)
+            parallelFor(L.batch * L.groups * tiles.count) { u in
+              let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
+              let (n, g) = (ng / L.groups, ng % L.groups)
+              let npad = ceilDiv(tile.count, nr) * nr
+              for o0 in stride(from: 0, to: Og, by: kc) {
+                vidattr_pack_b(
+                  isa.rawValue, dys.value + L.outputOffset(n, g, row: o0) + tile.lowerBound, P, 1, min(kc, Og - o0),
+                  tile.count, Int32(nr), packed.value + u * region + o0 * npad)
+              }
+            }
+            parallelFor(tasks) { task in
+              let slab = slabs[task % slabs.count]
+              let rest = task / slabs.count
+              let channels = channelBlocks[rest % channelBlocks.count]
+              let ng = rest / channelBlocks.count
+              let (n, g) = (ng / L.groups, ng % L.groups)
+              // Output frames whose windows read a frame in the slab: tₒ·sₜ − pₜ + i·dₜ ∈ slab.
+              let firstT = max(0, -floorDiv(-(slab.lowerBound + pt - (kt - 1) * dt), st))
+              let lastT = min(outT - 1, floorDiv(slab.upperBound - 1 + pt, st))
+              let pBegin = min(firstT, outT) * frame, pEnd = max(lastT + 1, firstT) * frame
+              guard pEnd > pBegin, !channels.isEmpty else { return }
+              let k0 = channels.lowerBound * kvol, rows = channels.count * kvol
+              var geometry = L.slab
+              withScratch(rows * tileSize) { columns in
+                // Whole tiles meeting the slab's positions, in order (so the order in which a dx
+                // element receives its terms does not depend on the slabs).
+                for (index, tile) in tiles.enumerated() where tile.upperBound > pBegin && tile.lowerBound < pEnd {
+                  let np = tile.count, npad = ceilDiv(np, nr) * nr
+                  let block = packed.value + (ng * tiles.count + index) * region
+                  for o0 in stride(from: 0, to: Og, by: kc) {
+                    let depth = min(kc, Og - o0)
+                    // Wᵀ read in place (k-major): element (r, o) = w[g·Og + o0 + o, k0 + r].
+                    vidattr_gemm(
+                      isa.rawValue, rows, np, depth, ws.value + (g * Og + o0) * K + k0, 1, K, block + o0 * npad,
+                      depth * nr, columns, np, 1, o0 > 0 ? 1 : 0, nil)
+                  }
+                  vidattr_conv_col2im_add(
+                    &geometry, columns, np, k0, rows, tile.lowerBound, np, slab.lowerBound, slab.upperBound,
+                    dxs.value + L.inputOffset(n, g))
                 }
-                vidattr_conv_col2im_add(
-                  &geometry, columns, np, k0, rows, p0, np, slab.lowerBound, slab.upperBound,
-                  dxs.value + L.inputOffset(n, g))
               }
             }
           }
@@ -94,6 +121,82 @@ extension Fast {
       }
     }
     return Tensor(shape: inputShape, scalars: dx)
+  }
+
+  /// Backward input of a convolution whose kernel is 1×1 along H and W (stride 1, no padding
+  /// there; `FastConvLayout.rowsAreContiguous`), in gather form, without col2im: for each
+  /// input frame t,
+  ///
+  ///     dx[n, g·Cg + c, t, ·] = Σ_i Σ_o w[g·Og + o, c, i] · dy[n, g·Og + o, tₒ(t, i), ·]
+  ///
+  /// over the taps i with tₒ(t, i) = (t + pₜ − i·dₜ)/sₜ an integer in 0 ..< To — a GEMM per
+  /// frame (rows c, columns H·W), the weight read in place (row stride kt, reduction stride
+  /// K), rows of dy packed by row copies. Each dx element is written by one task, its terms
+  /// added in the order (i, o), so the result does not depend on the thread count.
+  private static func backwardInputByFrames(
+    _ dy: Tensor<Float>, weight: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
+  ) -> Tensor<Float> {
+    let bl = isa.blocking
+    let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
+    let (K, Cg, Og) = (L.reduction, L.inPerGroup, L.outPerGroup)
+    let g0 = L.slab
+    let (T, To, frame, kt) = (g0.t, g0.ot, g0.oh * g0.ow, g0.kt)
+    let tileSize = ceilDiv(ceilDiv(frame, ceilDiv(frame, nc)), nr) * nr
+    let frameTiles = stride(from: 0, to: frame, by: tileSize).map { $0..<min($0 + tileSize, frame) }
+    let units = L.batch * L.groups * T * frameTiles.count
+    let panels = ceilDiv(Cg, mr)
+    let rowGroups = evenChunks(
+      panels,
+      parts: units >= fastConvTargetTasks
+        ? ceilDiv(Cg, mc) : max(ceilDiv(Cg, mc), min(panels, ceilDiv(fastConvTargetTasks, units))))
+    let dx = uninitializedFloats(L.batch * L.inChannels * L.inputVolume) { dxp in
+      let out = UncheckedSendable(dxp)
+      dy.withUnsafeBufferPointer { dyb in
+        let dys = UncheckedSendable(dyb.baseAddress!)
+        weight.withUnsafeBufferPointer { wb in
+          let ws = UncheckedSendable(wb.baseAddress!)
+          parallelFor(units * rowGroups.count) { task in
+            let rowPanels = rowGroups[task % rowGroups.count]
+            var rest = task / rowGroups.count
+            let tile = frameTiles[rest % frameTiles.count]
+            rest /= frameTiles.count
+            let t = rest % T
+            let ng = rest / T
+            let (n, g) = (ng / L.groups, ng % L.groups)
+            let c0 = rowPanels.lowerBound * mr, rows = min(Cg - c0, rowPanels.count * mr)
+            let c = out.value + L.inputOffset(n, g) + c0 * L.inputVolume + t * frame + tile.lowerBound
+            var first = true
+            withScratch(kc * ceilDiv(tile.count, nr) * nr) { packed in
+              withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: kc) { dyRows in
+                for i in 0..<kt {
+                  let shifted = t + g0.pt - i * g0.dt
+                  guard shifted >= 0, shifted % g0.st == 0, shifted / g0.st < To else { continue }
+                  let to = shifted / g0.st
+                  for o0 in stride(from: 0, to: Og, by: kc) {
+                    let depth = min(kc, Og - o0)
+                    for o in 0..<depth {
+                      dyRows[o] = UnsafePointer(
+                        dys.value + L.outputOffset(n, g, row: o0 + o) + to * frame + tile.lowerBound)
+                    }
+                    vidattr_pack_b_rows(isa.rawValue, dyRows.baseAddress, depth, tile.count, Int32(nr), packed)
+                    // A(c, o) = w[g·Og + o0 + o, c0 + c, i]: row stride kt, reduction stride K.
+                    vidattr_gemm(
+                      isa.rawValue, rows, tile.count, depth, ws.value + (g * Og + o0) * K + c0 * kt + i, kt, K,
+                      packed, depth * nr, c, L.inputVolume, 1, first ? 0 : 1, nil)
+                    first = false
+                  }
+                }
+              }
+            }
+            if first {
+              // No output frame reads frame t (stride larger than the kernel): its gradient is 0.
+              for r in 0..<rows { (c + r * L.inputVolume).update(repeating: 0, count: tile.count) }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: [L.batch, L.inChannels, g0.t, g0.h, g0.w], scalars: dx)
   }
 
   /// Equals `Literal.conv3dBackwardWeight` (gradient of `conv3d` with respect to its weight).
@@ -123,7 +226,15 @@ extension Fast {
       dy.shape == outShape,
       "conv3dBackwardWeight: dy \(Shape.describe(dy.shape)) must be \(Shape.describe(outShape)) for input "
         + "\(Shape.describe(input.shape)), weight \(Shape.describe(weightShape)), \(geometry)")
+    if dy.count == 0 || Shape.elementCount(weightShape) == 0 {
+      return Literal.conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry)
+    }
     let L = FastConvLayout(input: input.shape, weight: weightShape, output: outShape, geometry: geometry)
+    // The frame-wise form needs long reductions: with fewer than 1024 positions (late layers)
+    // its partial-gradient traffic costs more than the im2col packing it saves.
+    if L.rowsAreContiguous && L.batch * L.positions >= 1024 {
+      return backwardWeightByFrames(dy, input: input, layout: L, isa: isa)
+    }
     let bl = isa.blocking
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
@@ -196,6 +307,122 @@ extension Fast {
       }
     }
     return Tensor(shape: weightShape, scalars: dw)
+  }
+
+  /// Backward weight of a convolution whose kernel is 1×1 along H and W (stride 1, no padding
+  /// there; `FastConvLayout.rowsAreContiguous`), as dWᵀ = X·dYᵀ reduced over positions in
+  /// blocks of Kc: one packed block of dYᵀ (positions × Og, dy rows are contiguous across
+  /// frames) serves all K = Cg·kt rows, and for tap i the rows c of X are input frames
+  /// tᵢ = tₒ·sₜ − pₜ + i·dₜ of channel c — read in place (row stride T·H·W) when sₜ = 1 and
+  /// the block reads no temporal padding, else copied into a row-major block with zeros for
+  /// the padding. The only packing that scales with the work is of dY, reused K times
+  /// (against Og times for im2col packing in the other orientation).
+  ///
+  /// Positions (with the batch) are split into a FIXED number of chunks set by the shape,
+  /// whose partial gradients are added in chunk order; when that gives fewer than eight
+  /// tasks, the input channels are split too. Each task owns its rows of its chunk's partial,
+  /// so the result does not depend on the thread count.
+  private static func backwardWeightByFrames(
+    _ dy: Tensor<Float>, input: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
+  ) -> Tensor<Float> {
+    let bl = isa.blocking
+    let (mr, nr, kc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc))
+    let (K, Cg, Og, P) = (L.reduction, L.inPerGroup, L.outPerGroup, L.positions)
+    let g0 = L.slab
+    let (T, frame, kt, volume) = (g0.t, g0.oh * g0.ow, g0.kt, L.inputVolume)
+    let weightCount = L.outChannels * K
+    // Chunks of the flattened (n, position) range, at least 1024 positions each.
+    let chunkCount = min(fastConvTargetTasks, max(1, L.batch * P / 1024), max(1, (1 << 24) / max(1, weightCount)))
+    let chunks = evenChunks(L.batch * P, parts: chunkCount)
+    let panels = ceilDiv(Cg, mr)
+    let channelGroups = evenChunks(panels, parts: min(panels, ceilDiv(fastConvTargetTasks, chunks.count * L.groups)))
+    // Partial gradient of chunk u, group g, laid out [g][i][c][o] (Cg×Og per tap).
+    let partialCount = L.groups * kt * Cg * Og
+    let dw = uninitializedFloats(weightCount) { dwp in
+      let out = UncheckedSendable(dwp)
+      withScratch(chunks.count * partialCount) { partials in
+        let partial = UncheckedSendable(partials)
+        dy.withUnsafeBufferPointer { dyb in
+          let dys = UncheckedSendable(dyb.baseAddress!)
+          input.withUnsafeBufferPointer { xb in
+            let xs = UncheckedSendable(xb.baseAddress!)
+            parallelFor(chunks.count * L.groups * channelGroups.count) { task in
+              let cg = channelGroups[task % channelGroups.count]
+              let g = (task / channelGroups.count) % L.groups
+              let u = task / (channelGroups.count * L.groups)
+              let c0 = cg.lowerBound * mr, rows = min(Cg - c0, cg.count * mr)
+              let base = partial.value + u * partialCount + g * kt * Cg * Og
+              for i in 0..<kt {
+                for c in 0..<rows { (base + (i * Cg + c0 + c) * Og).update(repeating: 0, count: Og) }
+              }
+              withScratch(kc * ceilDiv(Og, nr) * nr + rows * kc) { scratch in
+                let packed = scratch, copied = scratch + kc * ceilDiv(Og, nr) * nr
+                // Blocks of ≤ Kc positions of one batch element, in order.
+                var q = chunks[u].lowerBound
+                while q < chunks[u].upperBound {
+                  let n = q / P, q0 = q % P
+                  let depth = min(kc, chunks[u].upperBound - q, P - q0)
+                  q += depth
+                  // dYᵀ block: B(q, o) = dy[n, g·Og + o, q0 + q].
+                  vidattr_pack_b(
+                    isa.rawValue, dys.value + L.outputOffset(n, g) + q0, 1, P, depth, Og, Int32(nr), packed)
+                  let x = xs.value + L.inputOffset(n, g) + c0 * volume
+                  for i in 0..<kt {
+                    // Input frame read at position q0 + e: tₒ·sₜ − pₜ + i·dₜ with tₒ = (q0 + e) / F.
+                    let firstT = (q0 / frame) * g0.st - g0.pt + i * g0.dt
+                    let lastT = ((q0 + depth - 1) / frame) * g0.st - g0.pt + i * g0.dt
+                    if lastT < 0 || firstT >= T { continue }
+                    var a: UnsafePointer<Float>, rowStride: Int
+                    if g0.st == 1 && firstT >= 0 && lastT < T {
+                      a = UnsafePointer(x + (i * g0.dt - g0.pt) * frame + q0)
+                      rowStride = volume
+                    } else {
+                      // Frame by frame into a row-major block, zeros where tᵢ is padding.
+                      var e = 0
+                      while e < depth {
+                        let to = (q0 + e) / frame, hw = (q0 + e) % frame
+                        let run = min(depth - e, frame - hw)
+                        let ti = to * g0.st - g0.pt + i * g0.dt
+                        for c in 0..<rows {
+                          let d = copied + c * depth + e
+                          if ti >= 0 && ti < T {
+                            d.update(from: x + c * volume + ti * frame + hw, count: run)
+                          } else {
+                            d.update(repeating: 0, count: run)
+                          }
+                        }
+                        e += run
+                      }
+                      a = UnsafePointer(copied)
+                      rowStride = depth
+                    }
+                    vidattr_gemm(
+                      isa.rawValue, rows, Og, depth, a, rowStride, 1, packed, depth * nr, base + (i * Cg + c0) * Og,
+                      Og, 1, 1, nil)
+                  }
+                }
+              }
+            }
+            // dw[g·Og + o, c·kt + i] = Σ over chunks, in order, of partial[u][g][i][c][o].
+            let outputRows = evenChunks(L.outChannels, parts: ceilDiv(weightCount, 1 << 14))
+            parallelFor(outputRows.count) { r in
+              for row in outputRows[r] {
+                let (g, o) = (row / Og, row % Og)
+                for c in 0..<Cg {
+                  for i in 0..<kt {
+                    let at = g * kt * Cg * Og + (i * Cg + c) * Og + o
+                    var sum = partial.value[at]
+                    for u in 1..<max(1, chunks.count) { sum += partial.value[u * partialCount + at] }
+                    out.value[row * K + c * kt + i] = sum
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: [L.outChannels, Cg, kt, 1, 1], scalars: dw)
   }
 
   /// Equals `Literal.conv3dBackwardBias`: db[o] = Σ over n, t, h, w of dy[n, o, t, h, w].

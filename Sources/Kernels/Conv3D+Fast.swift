@@ -14,6 +14,10 @@ struct FastConvLayout {
   let reduction, kernelVolume, positions, inputVolume: Int
   let outputShape: [Int]
   let slab: vidattr_conv_geometry
+  /// Kernel 1 along H and W with stride 1 and no padding there (temporal and point-wise
+  /// convolutions): every im2col row, restricted to one output frame, is then a contiguous
+  /// slice of one input frame (Ho·Wo = H·W), so blocks are packed by plain row copies.
+  let rowsAreContiguous: Bool
 
   init(input: [Int], weight: [Int], output: [Int], geometry: Conv3DGeometry) {
     (batch, inChannels, outChannels, groups) = (input[0], input[1], weight[0], geometry.groups)
@@ -25,6 +29,7 @@ struct FastConvLayout {
     inputVolume = input[2] * input[3] * input[4]
     outputShape = output
     let (s, p, d) = (geometry.stride, geometry.padding, geometry.dilation)
+    rowsAreContiguous = weight[3] == 1 && weight[4] == 1 && s.h == 1 && s.w == 1 && p.h == 0 && p.w == 0
     slab = vidattr_conv_geometry(
       channels: inPerGroup, t: input[2], h: input[3], w: input[4],
       kt: weight[2], kh: weight[3], kw: weight[4],
@@ -38,6 +43,51 @@ struct FastConvLayout {
 
   /// Offset of y[n, g·Og + row] (or dy) in the output.
   func outputOffset(_ n: Int, _ g: Int, row: Int = 0) -> Int { (n * outChannels + g * outPerGroup + row) * positions }
+
+  /// Tiles of output positions: consecutive ranges of P (not crossing an output frame when
+  /// `rowsAreContiguous`) of at most `maxSize` positions, of equal sizes rounded up to a
+  /// multiple of `align`, and — while tiles keep at least `minSize` positions — at least
+  /// `minCount` of them, so that threads get balanced work. Set by the shape alone.
+  func positionTiles(maxSize: Int, minCount: Int, minSize: Int, align: Int) -> [Range<Int>] {
+    let frameLength = rowsAreContiguous ? slab.oh * slab.ow : positions
+    let frames = positions / max(1, frameLength)
+    var perFrame = ceilDiv(frameLength, maxSize)
+    let wanted = ceilDiv(minCount, max(1, frames))
+    if perFrame < wanted { perFrame = max(perFrame, min(wanted, frameLength / minSize)) }
+    let size = ceilDiv(ceilDiv(frameLength, perFrame), align) * align
+    var tiles: [Range<Int>] = []
+    for f0 in stride(from: 0, to: positions, by: frameLength) {
+      for p0 in stride(from: f0, to: f0 + frameLength, by: size) {
+        tiles.append(p0..<min(p0 + size, f0 + frameLength))
+      }
+    }
+    return tiles
+  }
+
+  /// Packs rows k0 ..< k0 + depth, positions `tile`, of the im2col matrix of slab (n, g) of
+  /// x into NR-column panels at `dst`: by row copies when `rowsAreContiguous`, else by the
+  /// im2col gather.
+  func packIm2col(
+    _ isa: FastISA, _ x: UnsafePointer<Float>, _ k0: Int, _ depth: Int, _ tile: Range<Int>, nr: Int,
+    _ dst: UnsafeMutablePointer<Float>
+  ) {
+    var geometry = slab
+    guard rowsAreContiguous else {
+      vidattr_conv_pack_im2col(isa.rawValue, &geometry, x, k0, depth, tile.lowerBound, tile.count, Int32(nr), dst)
+      return
+    }
+    let frame = slab.oh * slab.ow, volume = inputVolume
+    let to = tile.lowerBound / frame, offset = tile.lowerBound % frame
+    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: depth) { rows in
+      for kk in 0..<depth {
+        // k = c·kt + i (kh = kw = 1): input frame tₒ·sₜ − pₜ + i·dₜ of channel c.
+        let (c, i) = ((k0 + kk) / slab.kt, (k0 + kk) % slab.kt)
+        let ti = to * slab.st - slab.pt + i * slab.dt
+        rows[kk] = ti >= 0 && ti < slab.t ? x + c * volume + ti * frame + offset : nil
+      }
+      vidattr_pack_b_rows(isa.rawValue, rows.baseAddress, depth, tile.count, Int32(nr), dst)
+    }
+  }
 }
 
 /// How many independent tasks the fast convolution drivers aim for: enough to balance two to
@@ -48,17 +98,19 @@ extension Fast {
   /// Equals `Literal.conv3d` (3-D convolution, `torch.nn.Conv3d`), in Float.
   ///
   /// Organisation: implicit-im2col GEMM on the C micro-kernels of `FastISA.selected`
-  /// (AVX-512 12×32, AVX2 6×16 or portable 4×16 register tiles), which read the weight in
-  /// place (row-major Og×K; it is never repacked). Output positions are cut into tiles of Nc; per tile, Kc×Nc blocks of the
-  /// im2col matrix are gathered from x into NR-column panels (stride, padding and dilation
-  /// handled while gathering; the im2col matrix is never stored whole) and multiplied into
-  /// y, the first block starting from the bias. Tasks (n, g, position tile) run under
-  /// `parallelFor`; when there are fewer than eight (late layers: small P), each tile's
-  /// im2col block is packed once in parallel and the output channels are split instead.
-  /// Each output element is the same operation chain whatever the tiling and thread count.
+  /// (AVX-512 8×32, AVX2 6×16 or portable 4×16 register tiles), which read the weight in
+  /// place (row-major Og×K; it is never repacked). Output positions are cut into balanced
+  /// tiles of at most Nc; per tile, Kc×Nc blocks of the im2col matrix are packed from x into
+  /// NR-column panels (stride, padding and dilation handled while gathering; by plain row
+  /// copies for temporal and point-wise kernels; the im2col matrix is never stored whole) and
+  /// multiplied into y, the first block starting from the bias. Tasks (n, g, position tile)
+  /// run under `parallelFor`; when there are fewer than sixteen (late layers: small P), the
+  /// im2col blocks of a batch of tiles are packed once in parallel and the output channels are
+  /// split instead. Each output element is the same operation chain whatever the tiling and
+  /// thread count.
   ///
   /// - Complexity: O(N·Cout·P·K) time (P = To·Ho·Wo, K = Cg·kt·kh·kw); memory O(Kc·Nc) per
-  ///   task, or O(K·Nc) when output channels are split.
+  ///   task, or at most 8 MiB (or one tile's K·Nc) of packed blocks when channels are split.
   public static func conv3d(
     _ x: Tensor<Float>, weight: Tensor<Float>, bias: Tensor<Float>?, geometry: Conv3DGeometry
   ) -> Tensor<Float> {
@@ -75,13 +127,18 @@ extension Fast {
         bias.shape == [weight.shape[0]],
         "conv3d: bias \(Shape.describe(bias.shape)) must be [Cout] for weight \(Shape.describe(weight.shape))")
     }
+    // Empty tensors (N = 0 or Cin/g = 0): nothing to multiply; the literal loops handle them.
+    if x.count == 0 || weight.count == 0 { return Literal.conv3d(x, weight: weight, bias: bias, geometry: geometry) }
     let L = FastConvLayout(input: x.shape, weight: weight.shape, output: outShape, geometry: geometry)
     let bl = isa.blocking
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
     let panels = ceilDiv(Og, mr)
-    let nTiles = ceilDiv(P, nc)
-    let units = L.batch * L.groups * nTiles
+    // Tiles: balanced, ≥ 2·`fastConvTargetTasks` (n, g, tile) units when tiles of ≥ 128
+    // positions allow; otherwise (late layers) the output channels are split instead.
+    let tiles = L.positionTiles(
+      maxSize: nc, minCount: ceilDiv(2 * fastConvTargetTasks, L.batch * L.groups), minSize: 128, align: nr)
+    let units = L.batch * L.groups * tiles.count
     let biasScalars: [Float]? = bias?.scalars
     let y = uninitializedFloats(Shape.elementCount(outShape)) { yp in
       let out = UncheckedSendable(yp)
@@ -91,60 +148,68 @@ extension Fast {
           let ws = UncheckedSendable(wb.baseAddress!)
           withOptionalPointer(biasScalars) { biasPointer in
             let bs = UncheckedSendable(biasPointer)
-            // Output rows `rowPanels` of group g for positions p0 ..< p0 + np, with the im2col
+            // Output rows `rowPanels` of group g for the positions of `tile`, with the im2col
             // block of reduction rows k0 ..< k0 + depth packed in `packedB`; W_g is read in
             // place (row-major, Og×K).
             func multiply(
-              _ n: Int, _ g: Int, _ rowPanels: Range<Int>, _ p0: Int, _ np: Int, _ k0: Int, _ depth: Int,
+              _ n: Int, _ g: Int, _ rowPanels: Range<Int>, _ tile: Range<Int>, _ k0: Int, _ depth: Int,
               _ packedB: UnsafePointer<Float>
             ) {
               let row0 = rowPanels.lowerBound * mr
               let rows = min(Og - row0, rowPanels.count * mr)
               let rowInit = bs.value.map { $0 + g * Og + row0 }
               vidattr_gemm(
-                isa.rawValue, rows, np, depth, ws.value + (g * Og + row0) * K + k0, K, 1, packedB, depth * nr,
-                out.value + L.outputOffset(n, g, row: row0) + p0, P, 1, k0 > 0 ? 1 : 0, k0 == 0 ? rowInit : nil)
+                isa.rawValue, rows, tile.count, depth, ws.value + (g * Og + row0) * K + k0, K, 1, packedB,
+                depth * nr, out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound, P, 1, k0 > 0 ? 1 : 0,
+                k0 == 0 ? rowInit : nil)
             }
-            if units >= fastConvTargetTasks {
-              // Many position tiles: one task per (n, g, tile), each gathering its own blocks.
+            if units >= 2 * fastConvTargetTasks {
+              // Many position tiles: one task per (n, g, tile), each packing its own blocks.
               let rowGroups = evenChunks(panels, parts: ceilDiv(Og, mc))
               parallelFor(units) { u in
-                let (ng, tile) = (u / nTiles, u % nTiles)
+                let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                 let (n, g) = (ng / L.groups, ng % L.groups)
-                let p0 = tile * nc, np = min(nc, P - p0)
-                withScratch(kc * ceilDiv(np, nr) * nr) { packedB in
+                withScratch(kc * ceilDiv(tile.count, nr) * nr) { packedB in
                   for k0 in stride(from: 0, to: K, by: kc) {
                     let depth = min(kc, K - k0)
-                    var geometry = L.slab
-                    vidattr_conv_pack_im2col(
-                      &geometry, xs.value + L.inputOffset(n, g), k0, depth, p0, np, Int32(nr), packedB)
-                    for rowPanels in rowGroups { multiply(n, g, rowPanels, p0, np, k0, depth, packedB) }
+                    L.packIm2col(isa, xs.value + L.inputOffset(n, g), k0, depth, tile, nr: nr, packedB)
+                    for rowPanels in rowGroups { multiply(n, g, rowPanels, tile, k0, depth, packedB) }
                   }
                 }
               }
             } else {
-              // Few position tiles: pack each tile's whole K×Nc im2col block once (in parallel
-              // over Kc blocks), then split the output channels across tasks.
-              let rowGroups = evenChunks(panels, parts: max(ceilDiv(Og, mc), min(panels, fastConvTargetTasks)))
+              // Few position tiles (late layers): pack the im2col blocks of a batch of units
+              // once, in parallel over (unit, Kc block), then split the output channels across
+              // tasks. Batches hold at most 2²¹ packed floats (8 MiB) — about K·Nc for the
+              // largest layers — so memory stays bounded whatever P.
               let kBlocks = ceilDiv(K, kc)
-              for u in 0..<units {
-                let (ng, tile) = (u / nTiles, u % nTiles)
-                let (n, g) = (ng / L.groups, ng % L.groups)
-                let p0 = tile * nc, np = min(nc, P - p0)
-                let blockStride = kc * ceilDiv(np, nr) * nr
-                withScratch(kBlocks * blockStride) { packedB in
+              let blockStride = kc * ceilDiv(tiles.map(\.count).max() ?? 0, nr) * nr
+              let unitStride = kBlocks * blockStride
+              let perBatch = max(1, min(units, (1 << 21) / max(1, unitStride)))
+              for first in stride(from: 0, to: units, by: perBatch) {
+                let batch = first..<min(units, first + perBatch)
+                let rowGroups = evenChunks(
+                  panels, parts: max(ceilDiv(Og, mc), min(panels, ceilDiv(2 * fastConvTargetTasks, batch.count))))
+                withScratch(batch.count * unitStride) { packedB in
                   let bShared = UncheckedSendable(packedB)
-                  parallelFor(kBlocks) { kb in
-                    var geometry = L.slab
+                  parallelFor(batch.count * kBlocks) { job in
+                    let (b, kb) = (job / kBlocks, job % kBlocks)
+                    let u = batch.lowerBound + b
+                    let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                     let k0 = kb * kc
-                    vidattr_conv_pack_im2col(
-                      &geometry, xs.value + L.inputOffset(n, g), k0, min(kc, K - k0), p0, np, Int32(nr),
-                      bShared.value + kb * blockStride)
+                    L.packIm2col(
+                      isa, xs.value + L.inputOffset(ng / L.groups, ng % L.groups), k0, min(kc, K - k0), tile,
+                      nr: nr, bShared.value + b * unitStride + kb * blockStride)
                   }
-                  parallelFor(rowGroups.count) { r in
+                  parallelFor(batch.count * rowGroups.count) { job in
+                    let (b, r) = (job / rowGroups.count, job % rowGroups.count)
+                    let u = batch.lowerBound + b
+                    let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                     for kb in 0..<kBlocks {
                       let k0 = kb * kc
-                      multiply(n, g, rowGroups[r], p0, np, k0, min(kc, K - k0), bShared.value + kb * blockStride)
+                      multiply(
+                        ng / L.groups, ng % L.groups, rowGroups[r], tile, k0, min(kc, K - k0),
+                        bShared.value + b * unitStride + kb * blockStride)
                     }
                   }
                 }

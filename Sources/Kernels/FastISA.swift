@@ -11,7 +11,7 @@ public enum FastISA: Int32, CaseIterable, Comparable, Sendable, CustomStringConv
   case portable = 0
   /// AVX2 with FMA: 6×16 micro-tile in ymm registers.
   case avx2 = 1
-  /// AVX-512F: 12×32 micro-tile in zmm registers.
+  /// AVX-512F: 8×32 micro-tile in zmm registers.
   case avx512 = 2
 
   /// The level in effect: the best the processor supports, capped by `VIDATTR_ISA`.

@@ -60,9 +60,11 @@ extension Fast {
       withScratch(kc * ceilDiv(cols, nr) * nr) { packedB in
         for p0 in stride(from: 0, to: k, by: kc) {
           let depth = min(kc, k - p0)
-          vidattr_pack_b(b + p0 * bRow + j0 * bCol, bRow, bCol, depth, cols, Int32(nr), packedB)
+          vidattr_pack_b(
+            isa.rawValue, b + p0 * bRow + j0 * bCol, bRow, bCol, depth, cols, Int32(nr), packedB)
           vidattr_gemm(
-            isa.rawValue, rows, cols, depth, aTile + (transposeA ? p0 * lda : p0), lda, transposeA ? 0 : 1,
+            isa.rawValue, rows, cols, depth, aTile + (transposeA ? p0 * lda : p0), transposeA ? 1 : lda,
+            transposeA ? lda : 1,
             packedB, depth * nr, cShared.value + i0 * ldc + j0, ldc, alpha, 1, nil)
         }
       }
@@ -78,7 +80,8 @@ extension Fast {
     _ a: Tensor<Float>, _ b: Tensor<Float>, transposeA: Bool = false, transposeB: Bool = false,
     alpha: Float = 1, beta: Float = 0, adding c: Tensor<Float>? = nil
   ) -> Tensor<Float> {
-    precondition(a.rank == 2 && b.rank == 2, "gemm: a \(Shape.describe(a.shape)) and b \(Shape.describe(b.shape)) must be 2-D")
+    precondition(
+      a.rank == 2 && b.rank == 2, "gemm: a \(Shape.describe(a.shape)) and b \(Shape.describe(b.shape)) must be 2-D")
     let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (kb, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
     precondition(
@@ -88,6 +91,8 @@ extension Fast {
     if let c { precondition(c.shape == [m, n], "gemm: c \(Shape.describe(c.shape)) must be [\(m), \(n)]") }
     var out = c ?? Tensor<Float>.zeros([m, n])
     let effectiveBeta: Float = c == nil ? 0 : beta
+    if m == 0 || n == 0 { return out }
+    if k == 0 { return out.map { effectiveBeta == 0 ? 0 : effectiveBeta * $0 } }
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
         out.withUnsafeMutableBufferPointer { cp in

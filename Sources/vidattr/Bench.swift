@@ -59,11 +59,28 @@ struct JSONLine {
   }
 }
 
-/// Wall time of one call, in seconds.
+/// Wall time of one call, in seconds (process CPU time instead when `benchUsesCPUTime`, a
+/// tuning aid for single-thread runs on a shared machine).
 func secondsOf(_ body: () -> Void) -> Double {
+  if benchUsesCPUTime {
+    var a = timespec(), b = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a)
+    body()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b)
+    return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) * 1e-9
+  }
   let start = DispatchTime.now().uptimeNanoseconds
   body()
   return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+}
+
+nonisolated(unsafe) var benchUsesCPUTime = false
+
+/// CPU time (user + system, all threads) of this process, in seconds.
+func processCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// Median wall time of `repetitions` calls after `warmUp` untimed ones.
@@ -72,4 +89,10 @@ func medianSeconds(repetitions: Int, warmUp: Int = 1, _ body: () -> Void) -> Dou
   let times = (0..<max(1, repetitions)).map { _ in secondsOf(body) }.sorted()
   let n = times.count
   return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
+}
+
+/// Shortest wall time of `repetitions` calls after one untimed call (a tuning aid).
+func bestSeconds(repetitions: Int, _ body: () -> Void) -> Double {
+  body()
+  return (0..<max(1, repetitions)).map { _ in secondsOf(body) }.min()!
 }

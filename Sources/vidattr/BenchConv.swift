@@ -10,10 +10,10 @@ struct ConvBenchSpec {
 
   var output: [Int] { geometry.checkedOutputShape(input: input, weight: weight) }
   var text: String {
+    func list(_ v: [Int], _ separator: String) -> String { v.map(String.init).joined(separator: separator) }
     let g = geometry
-    return "x\(input.map(String.init).joined(separator: "x")) w\(weight.map(String.init).joined(separator: "x")) "
-      + "s\(g.stride.array.map(String.init).joined(separator: ",")) p\(g.padding.array.map(String.init).joined(separator: ","))"
-      + (g.dilation == .cube(1) ? "" : " d\(g.dilation.array.map(String.init).joined(separator: ","))")
+    return "x\(list(input, "x")) w\(list(weight, "x")) s\(list(g.stride.array, ",")) p\(list(g.padding.array, ","))"
+      + (g.dilation == .cube(1) ? "" : " d\(list(g.dilation.array, ","))")
       + (g.groups == 1 ? "" : " g\(g.groups)")
   }
 }

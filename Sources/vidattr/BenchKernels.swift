@@ -12,7 +12,7 @@ struct BenchKernels: ParsableCommand {
       First lines: the ISA selected and the BLAS library loaded, the measured FP32 FMA peak (per ISA level, \
       one thread and all threads), whether PyTorch is available. Then, per row of the table: \
       {"kernel", "name", "shape", "direction", "check", "worst_ratio", "literal_s", "literal_note", "fast_s", \
-      "gflops", "peak_fraction", "pytorch_s", "pytorch_ratio"}. See Benchmarks/README.md.
+      "gflops", "peak_fraction", "cpu_utilisation", "pytorch_s", "pytorch_ratio"}. See Benchmarks/README.md.
       """
   )
 
@@ -22,14 +22,27 @@ struct BenchKernels: ParsableCommand {
   @Option(help: "Timed repetitions per row (median reported); default 5, or 3 with --quick.")
   var repetitions: Int?
 
-  @Option(help: "Only rows whose name or shape contains this text.")
+  @Option(help: "Only rows whose \"name direction shape\" contains this text.")
   var filter: String?
 
-  @Option(help: "Python with torch for the peer timings (default: $VIDATTR_PYTHON, else ~/.cache/vidattr-peers/bin/python).")
+  @Option(
+    help: "Python with torch for the peer timings (default: $VIDATTR_PYTHON, else ~/.cache/vidattr-peers/bin/python).")
   var python: String?
 
   @Flag(help: "Skip the PyTorch peer run.")
   var noPytorch = false
+
+  @Flag(help: .hidden)
+  var timingOnly = false
+
+  @Flag(help: .hidden)
+  var skipPeak = false
+
+  @Flag(help: .hidden)
+  var cpuTime = false
+
+  @Flag(help: .hidden)
+  var best = false
 
   func validate() throws {
     if let r = repetitions, r < 1 { throw ValidationError("--repetitions must be ≥ 1") }
@@ -37,6 +50,7 @@ struct BenchKernels: ParsableCommand {
 
   func run() throws {
     let threads = FastThreads.count
+    benchUsesCPUTime = cpuTime
     let isa = FastISA.selected
     var head = JSONLine()
     head["isa_selected"] = isa.description
@@ -46,19 +60,25 @@ struct BenchKernels: ParsableCommand {
     head["build"] = "release" as String?
     head.print()
 
-    let peak = reportPeaks(selected: isa, threads: threads)
+    let peak = skipPeak ? 175.0 * Double(threads) : reportPeaks(selected: isa, threads: threads)
 
     let frames = quick ? 4 : 16
     let rows = convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8)
-      .filter { row in filter.map { row.name.contains($0) || row.shape.contains($0) } ?? true }
+      .filter { row in filter.map { "\(row.name) \(row.direction) \(row.shape)".contains($0) } ?? true }
     let reps = repetitions ?? (quick ? 3 : 5)
 
     let peer = noPytorch ? [:] : runPyTorchPeer(rows: rows, threads: threads, repetitions: reps, python: python)
 
     for row in rows {
       let runners = row.make()
-      let check = runners.check()
-      let fast = medianSeconds(repetitions: reps, runners.fast)
+      let check =
+        timingOnly
+        ? BenchmarkCheck(passed: true, worstRatio: 0, literalSeconds: .nan, note: "not checked (--timing-only)")
+        : runners.check()
+      let wallStart = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
+      let fast = best ? bestSeconds(repetitions: reps, runners.fast) : medianSeconds(repetitions: reps, runners.fast)
+      let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) * 1e-9
+      let utilisation = (processCPUSeconds() - cpuStart) / wall / Double(threads)
       var line = JSONLine()
       line["kernel"] = row.kernel
       line["name"] = row.name
@@ -71,6 +91,7 @@ struct BenchKernels: ParsableCommand {
       line["fast_s"] = fast
       line["gflops"] = row.flops / fast * 1e-9
       line["peak_fraction"] = row.flops / fast * 1e-9 / peak
+      line["cpu_utilisation"] = utilisation
       if let t = peer[row.peerKey] {
         line["pytorch_s"] = t
         line["pytorch_ratio"] = t / fast

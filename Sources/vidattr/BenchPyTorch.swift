@@ -9,8 +9,11 @@ func runPyTorchPeer(rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, 
   var status = JSONLine()
   defer { status.print() }
   let home = FileManager.default.homeDirectoryForCurrentUser.path
-  let candidates = [python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python"]
-  guard let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+  let candidates = [
+    python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python",
+  ]
+  guard
+    let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
   else {
     status["pytorch"] = "unavailable: no python with torch (set VIDATTR_PYTHON); continuing without peer timings"
     return [:]

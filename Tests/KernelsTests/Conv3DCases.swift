@@ -20,7 +20,9 @@ struct ConvCase: CustomStringConvertible, Sendable {
   var kernelVolume: Int { kernel.product }
   /// A seed for the case's fills, derived from its shapes (distinct cases get distinct fills).
   var seed: UInt64 {
-    (inputShape + weightShape + geometry.stride.array + geometry.padding.array).reduce(UInt64(17)) { $0 &* 31 &+ UInt64($1) }
+    (inputShape + weightShape + geometry.stride.array + geometry.padding.array).reduce(UInt64(17)) {
+      $0 &* 31 &+ UInt64($1)
+    }
   }
   var positions: Int { outputShape[2] * outputShape[3] * outputShape[4] }
 

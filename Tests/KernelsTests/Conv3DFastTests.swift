@@ -60,7 +60,7 @@ let boundaryConvCases: [ConvCase] = [
 /// Mc = 240 output rows, Nc = 512 positions; see `vidattr_gemm_blocking_for`) and that take
 /// each driver's alternative branch (channel split, frame slabs, position chunks).
 let multiBlockConvCases: [ConvCase] = [
-  // K = 432 (2 Kc blocks), P = 2000 (4 Nc tiles), Cout = 24 (2 AVX-512 panels).
+  // K = 432 (2 Kc blocks), P = 2000 (4 Nc tiles), Cout = 24 (3 AVX-512 panels of 8).
   ConvCase(
     inChannels: 16, outChannels: 24, extent: Size3(5, 20, 20), kernel: .cube(3),
     geometry: Conv3DGeometry(padding: .cube(1)), bias: true),
@@ -80,6 +80,19 @@ let multiBlockConvCases: [ConvCase] = [
   ConvCase(
     inChannels: 17, outChannels: 250, extent: Size3(2, 3, 3), kernel: .cube(3),
     geometry: Conv3DGeometry(padding: .cube(1))),
+  // Temporal kernel (row-copy packing and the frame-wise backward input): frames of
+  // 24·25 = 600 positions (2 Nc tiles), Og = 150 per group, stride 3 > kernel 2 (input frames
+  // read by no window), dilation 2, two groups.
+  ConvCase(
+    inChannels: 4, outChannels: 300, extent: Size3(8, 24, 25), kernel: Size3(2, 1, 1),
+    geometry: Conv3DGeometry(stride: Size3(3, 1, 1), padding: Size3(1, 0, 0), dilation: Size3(2, 1, 1), groups: 2),
+    bias: true),
+  // Temporal kernel, stride 1, batch 2: 2·5·400 = 4000 positions, so the frame-wise weight
+  // gradient splits them into 3 chunks; blocks reading padding frames are copied, the others
+  // read in place.
+  ConvCase(
+    batch: 2, inChannels: 3, outChannels: 5, extent: Size3(5, 20, 20), kernel: Size3(3, 1, 1),
+    geometry: Conv3DGeometry(padding: Size3(1, 0, 0)), bias: true),
 ]
 
 @Suite("Conv3D fast path equals the literal path within the derived reduction bound")
@@ -98,6 +111,18 @@ struct Conv3DFastTests {
     for isa in FastISA.supported {
       for failure in reference.failures(c, isa: isa) { Issue.record(Comment(rawValue: failure)) }
     }
+  }
+
+  @Test("an empty batch gives empty results and a zero weight gradient on both paths")
+  func emptyBatch() {
+    let g = Conv3DGeometry(padding: .cube(1))
+    let x = Tensor<Float>.zeros([0, 3, 4, 5, 6]), w: Tensor<Float> = Fill.weyl([2, 3, 3, 3, 3])
+    let dy = Tensor<Float>.zeros([0, 2, 4, 5, 6])
+    #expect(Fast.conv3d(x, weight: w, bias: nil, geometry: g).shape == [0, 2, 4, 5, 6])
+    #expect(Fast.conv3dBackwardInput(dy, weight: w, inputShape: x.shape, geometry: g).shape == x.shape)
+    let dw = Fast.conv3dBackwardWeight(dy, input: x, weightShape: w.shape, geometry: g)
+    #expect(dw == Tensor<Float>.zeros(w.shape))
+    #expect(Fast.conv3dBackwardBias(dy) == Tensor<Float>.zeros([2]))
   }
 
   @Test("a transposed weight is caught: the bound is far tighter than the error it would cause")

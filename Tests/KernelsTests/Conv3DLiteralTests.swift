@@ -56,7 +56,8 @@ struct Conv3DLiteralTests {
       let p = probe(t)
       #expect(abs(p.sum - sum) <= 1e-12 * max(1, abs(sum)), "\(name): Σ = \(p.sum), PyTorch \(sum)")
       #expect(
-        abs(p.weighted - weighted) <= 1e-12 * max(1, abs(weighted)), "\(name): Σ·r = \(p.weighted), PyTorch \(weighted)")
+        abs(p.weighted - weighted) <= 1e-12 * max(1, abs(weighted)), "\(name): Σ·r = \(p.weighted), PyTorch \(weighted)"
+      )
     }
   }
 

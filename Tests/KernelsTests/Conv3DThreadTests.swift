@@ -7,8 +7,10 @@ import _TestSupport
 struct Conv3DThreadTests {
   /// Cases that take every parallel branch: many position tiles, channel split over a shared
   /// im2col block, frame slabs in backward input, position chunks in backward weight.
-  static let cases: [ConvCase] = [multiBlockConvCases[0], multiBlockConvCases[1], multiBlockConvCases[2],
-    multiBlockConvCases[3], boundaryConvCases[8]]
+  static let cases: [ConvCase] = [
+    multiBlockConvCases[0], multiBlockConvCases[1], multiBlockConvCases[2], multiBlockConvCases[3],
+    multiBlockConvCases[5], multiBlockConvCases[6], boundaryConvCases[8],
+  ]
 
   @Test("forward and all backward passes are bitwise equal with 1 and 2 threads", arguments: cases)
   func bitwiseEqual(c: ConvCase) {

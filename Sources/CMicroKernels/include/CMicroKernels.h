@@ -48,16 +48,23 @@ vidattr_gemm_blocking vidattr_gemm_blocking_for(int level);
 /// C[i, j] = (accumulate ? C[i, j] : (row_init ? row_init[i] : 0)) + α·Σ_k A[i, k]·B[k, j]
 /// for i < m, j < n, k < kc; the sum is a chain of (fused, except in the portable variant)
 /// multiply-adds in k order starting from 0, the same for every element whatever the tiling.
-/// A is read in place: A[i, k] = a[i·lda + k] when `a_row_major`, else a[k·lda + i]. B is
-/// packed (`vidattr_pack_b` or the im2col packers), panels `b_panel_stride` floats apart.
-void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t lda, int a_row_major,
-                  const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc, float alpha,
-                  int accumulate, const float *row_init);
+/// A is read in place: A[i, k] = a[i·a_row_stride + k·a_k_stride]. B is packed
+/// (`vidattr_pack_b`, `vidattr_pack_b_rows` or the im2col packers), panels `b_panel_stride`
+/// floats apart.
+void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t a_row_stride,
+                  ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
+                  float alpha, int accumulate, const float *row_init);
 
 /// Packs B (element (kk, j) at b[kk·row_stride + j·col_stride], kk < k, j < n) into ⌈n/nr⌉
-/// panels of k×nr floats each, panel stride k·nr.
-void vidattr_pack_b(const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n, int32_t nr,
-                    float *dst);
+/// panels of k×nr floats each, panel stride k·nr. `level` selects the implementation (the
+/// result is the same at every level).
+void vidattr_pack_b(int level, const float *b, ptrdiff_t row_stride, ptrdiff_t col_stride, ptrdiff_t k, ptrdiff_t n,
+                    int32_t nr, float *dst);
+
+/// Packs B given by rows: B[kk, j] = rows[kk][j] (rows[kk] == NULL: a row of zeros), kk < k,
+/// j < n, in ⌈n/nr⌉ panels of k×nr floats (panel stride k·nr). The convolution drivers use it
+/// when every row of a block of the im2col matrix is a contiguous slice of the input.
+void vidattr_pack_b_rows(int level, const float *const *rows, ptrdiff_t k, ptrdiff_t n, int32_t nr, float *dst);
 
 // MARK: Convolution as implicit GEMM (conv_im2col.c)
 //
@@ -78,8 +85,9 @@ typedef struct {
 } vidattr_conv_geometry;
 
 /// Packs B[k0 ..< k0+kc, p0 ..< p0+np] in NR-column panels (kc×nr each, panel stride kc·nr).
-void vidattr_conv_pack_im2col(const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0, ptrdiff_t kc, ptrdiff_t p0,
-                              ptrdiff_t np, int32_t nr, float *dst);
+/// `level` selects the implementation (the result is the same bits at every level).
+void vidattr_conv_pack_im2col(int level, const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0, ptrdiff_t kc,
+                              ptrdiff_t p0, ptrdiff_t np, int32_t nr, float *dst);
 
 /// Packs Bᵀ[p0 ..< p0+np, k0 ..< k0+nk] (that is, rows p, columns k) in NR-column panels
 /// (np×nr each, panel stride np·nr): element [panel][q][j] = B[k0 + panel·nr + j, p0 + q].
@@ -89,8 +97,9 @@ void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const f
 /// The adjoint of the gather: dx[c, ti, hi, wi] += cols[kk·ld + q] for every (k0 + kk, p0 + q),
 /// kk < nk, q < np, whose input position (c, ti, hi, wi) is inside the input and has
 /// t_begin ≤ ti < t_end. Adds in the order kk, then q ascending.
-void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0, ptrdiff_t nk,
-                             ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end, float *dx);
+void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
+                             ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
+                             float *dx);
 
 // MARK: Reductions (reductions.c)
 
