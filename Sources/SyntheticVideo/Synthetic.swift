@@ -10,7 +10,7 @@ import TensorCore
 /// distractors and the ground-truth conventions.
 public enum Synthetic {
   /// Bumped whenever a change alters the bytes of any generated clip; recorded in files.
-  public static let generatorVersion = 1
+  public static let generatorVersion = 2
 
   /// The normalisation applied to batches (`Batch.input`): Kinetics-400 mean and std.
   public static let normalization = ChannelNormalization.kinetics

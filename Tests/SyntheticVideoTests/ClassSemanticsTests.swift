@@ -68,7 +68,7 @@ struct ClassSemanticsTests {
     }
   }
 
-  @Test("rotation classes turn the actor at 0.128–0.16 rad per frame in their direction")
+  @Test("rotation classes turn the actor at 0.24–0.30 rad per frame in their direction")
   func rotationScenes() throws {
     for c in [Synthetic.ActionClass.rotateClockwise, .rotateAnticlockwise] {
       let generator = try Synthetic.Generator(Synthetic.Configuration(classes: [c], seed: 5))
@@ -76,7 +76,7 @@ struct ClassSemanticsTests {
         let angles = generator.scene(index: index, split: .train).sprites.map { $0[0].angle }
         for f in 1..<angles.count {
           let step = (angles[f] - angles[f - 1]) * (c == .rotateClockwise ? 1 : -1)
-          #expect(step >= 0.128 - 1e-12 && step <= 0.16 + 1e-12)
+          #expect(step >= 0.24 - 1e-12 && step <= 0.30 + 1e-12)
         }
       }
     }

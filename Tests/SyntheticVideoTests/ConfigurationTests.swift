@@ -35,9 +35,9 @@ struct ConfigurationTests {
 
   @Test("clips too long for their size (the actor would leave the frame) are rejected")
   func motionLimit() throws {
-    // At 32×32 the translation cap falls below 0.35 px/frame beyond 39 frames.
-    try Synthetic.Configuration(frames: 39, size: 32).validate()
-    #expect(throws: E.self) { try Synthetic.Configuration(frames: 41, size: 32).validate() }
+    // At 32×32 the translation cap falls below 0.35 px/frame beyond 34 frames.
+    try Synthetic.Configuration(frames: 34, size: 32).validate()
+    #expect(throws: E.self) { try Synthetic.Configuration(frames: 35, size: 32).validate() }
     do {
       try Synthetic.Configuration(frames: 64, size: 32).validate()
       Issue.record("64 frames at 32×32 validated")
