@@ -5,17 +5,18 @@
 /// literature, which are *not* gradients of anything and are checked in the tests against
 /// their defining formulas (SPEC §2b), layer by layer, as explicit matrices.
 ///
-/// | layer | gradient | guided | deconvnet | excitation | lrp |
-/// |---|---|---|---|---|---|
-/// | conv / linear (BN folded) | Wᵀg | Wᵀg | Wᵀg | a ⊙ W⁺ᵀ(p ⊘ W⁺a) | ε, z⁺ or αβ formula |
-/// | ReLU | g·[x>0] | g·[x>0]·[g>0] | max(g,0) | g·[x>0] (TorchRay) | identity |
-/// | max pool | to argmax | to argmax | to argmax | to argmax | to argmax (winner takes all) |
-/// | avg pool | average | average | average | as a linear op with w ≥ 0 | as a linear op |
-/// | residual sum z = h + s | g to both | g to both | g to both | split ∝ h⁺, s⁺ | split ∝ h, s (ε-stabilised) |
+/// | layer | gradient | guided | deconvnet | excitation | lrp | deepLiftRescale |
+/// |---|---|---|---|---|---|---|
+/// | conv / linear (BN folded) | Wᵀg | Wᵀg | Wᵀg | a ⊙ W⁺ᵀ(p ⊘ W⁺a) | ε, z⁺ or αβ formula | Wᵀm |
+/// | ReLU | g·[x>0] | g·[x>0]·[g>0] | max(g,0) | g·[x>0] (TorchRay) | identity | m·Δy/Δx |
+/// | max pool | to argmax | to argmax | to argmax | to argmax | to argmax (winner takes all) | Captum's rule |
+/// | avg pool | average | average | average | as a linear op with w ≥ 0 | as a linear op | average |
+/// | residual sum z = h + s | g to both | g to both | g to both | split ∝ h⁺, s⁺ | split ∝ h, s (ε-stabilised) | m to both |
 ///
 /// Guided backprop: Springenberg et al. 2015. Deconvnet: Zeiler & Fergus 2014. Excitation
 /// backprop: Zhang et al. 2016 (marginal winning probabilities; TorchRay's form). LRP: Bach et
-/// al. 2015. Where this table departs from TorchRay or Zennit, Proofs/ says why.
+/// al. 2015. DeepLIFT: Shrikumar et al. 2017 (rescale rule). Where this table departs from
+/// TorchRay, Zennit or Captum, Proofs/ says why.
 public enum BackwardRule: Sendable, Hashable, CustomStringConvertible {
   /// The vector-Jacobian product.
   case gradient
@@ -28,6 +29,12 @@ public enum BackwardRule: Sendable, Hashable, CustomStringConvertible {
   case excitation
   /// Layer-wise relevance propagation with one rule per kind of layer.
   case lrp(LRPComposite)
+  /// DeepLIFT's rescale rule (Shrikumar et al. 2017): multipliers m flow back like gradients
+  /// through linear layers; a ReLU y = max(x, 0) passes m·(y − y₀)/(x − x₀) (its gradient
+  /// where x = x₀); a max pool uses Captum's rule (`MaxPool`). The values x₀, y₀ come from a
+  /// forward pass of the reference input recorded on `Tape.reference`, so a tape with this
+  /// rule needs one. Σ (x − x₀) ⊙ m = s(x) − s(x₀) (Proofs/lrp-deeplift.md, P-DL-1).
+  case deepLiftRescale
 
   public var description: String {
     switch self {
@@ -36,6 +43,7 @@ public enum BackwardRule: Sendable, Hashable, CustomStringConvertible {
     case .deconvnet: return "deconvnet"
     case .excitation: return "excitation"
     case .lrp(let c): return "lrp(\(c))"
+    case .deepLiftRescale: return "deeplift_rescale"
     }
   }
 
@@ -47,13 +55,19 @@ public enum BackwardRule: Sendable, Hashable, CustomStringConvertible {
     default: return false
     }
   }
+
+  /// True for the rules that compare the forward pass with a reference pass (DeepLIFT), so a
+  /// tape with this rule must be given the tape of the reference input's forward pass.
+  public var needsReference: Bool { self == .deepLiftRescale }
 }
 
 /// One LRP rule (Bach et al. 2015; notation of SPEC §2b, z_k = Σ_j a_j w_jk + b_k).
 public enum LRPRule: Sendable, Hashable, CustomStringConvertible {
   /// R_j = Σ_k a_j w_jk / (z_k + ε·sign(z_k)) · R_k (sign(0) = +1). Biases absorb relevance.
   case epsilon(Double)
-  /// R_j = Σ_k a_j w⁺_jk / Σ_j′ a_j′ w⁺_j′k · R_k (for a ≥ 0; no bias).
+  /// R_j = Σ_k a_j w⁺_jk / Σ_j′ a_j′ w⁺_j′k · R_k for a ≥ 0 (no bias); on inputs of both signs
+  /// R_j = Σ_k (a_j w_jk)⁺ / Σ_j′ (a_j′ w_j′k)⁺ · R_k, which is the same for a ≥ 0 (αβ with
+  /// α = 1, β = 0; Zennit's ZPlus without its bias term).
   case zPlus
   /// R_j = Σ_k (α (a_j w_jk)⁺ / Σ_j′ (a_j′ w_j′k)⁺ − β (a_j w_jk)⁻ / Σ_j′ (a_j′ w_j′k)⁻) R_k,
   /// α − β = 1 (no bias).

@@ -24,7 +24,10 @@ package enum RelevanceRules<B: KernelBackend> {
   }
 
   /// LRP with one rule (Bach et al. 2015). `biasedForward` computes z = f(a; w) + b with the
-  /// layer's bias (used by the ε rule only; nil when the layer has no bias).
+  /// layer's bias (used by the ε rule only; nil when the layer has no bias). z⁺ and αβ leave
+  /// the bias out of their denominators (SPEC §2b), so they conserve ΣR exactly where the
+  /// denominators are non-zero; Zennit's ZPlus and AlphaBeta add b⁺ (and b⁻) unless given
+  /// `zero_params=['bias']` (Reference/attribution/lrp_deeplift/README.md).
   package static func lrp(
     _ r: T, rule: LRPRule, input a: T, weight w: T?, biasedForward: ((T) -> T)?, forward: (T, T?) -> T,
     transpose: (T, T?) -> T
@@ -35,8 +38,23 @@ package enum RelevanceRules<B: KernelBackend> {
       let s = B.divideOrZero(r, B.stabilized(z, epsilon: B.Scalar(eps)))
       return B.multiply(a, transpose(s, w))
     case .zPlus:
-      // For a ≥ 0 this is the excitation formula; relevance follows positive weights only.
-      return excitation(r, input: a, weight: w, forward: forward, transpose: transpose)
+      // For a ≥ 0 (every layer after a ReLU) this is Bach's z⁺ and the excitation formula.
+      if B.sum(B.negativePart(a)) == 0 {
+        return excitation(r, input: a, weight: w, forward: forward, transpose: transpose)
+      }
+      // Inputs of both signs (the clip at the first layer): split the positive contributions
+      // (a_j w_jk)⁺ = a⁺w⁺ + a⁻w⁻, i.e. αβ with α = 1, β = 0 (Zennit's ZPlus). The form
+      // a ⊙ W⁺ᵀ(R ⊘ W⁺a) would still sum to ΣR, but its denominator W⁺a can vanish or change
+      // sign when a has both signs; this one is a sum of non-negative terms, so R keeps its
+      // sign and Σ|R_j| = Σ|R_k| (Proofs/lrp-deeplift.md, P-LRP-2).
+      let aPos = B.positivePart(a), aNeg = B.negativePart(a)
+      guard let w else {
+        // A layer without weights (average pooling) has weights ≥ 0: only a⁺ contributes.
+        return excitation(r, input: aPos, weight: nil, forward: forward, transpose: transpose)
+      }
+      let wPos = B.positivePart(w), wNeg = B.negativePart(w)
+      let s = B.divideOrZero(r, B.add(forward(aPos, wPos), forward(aNeg, wNeg)))
+      return B.add(B.multiply(aPos, transpose(s, wPos)), B.multiply(aNeg, transpose(s, wNeg)))
     case .alphaBeta(let alpha, let beta):
       // (a_j w_jk)⁺ = a⁺w⁺ + a⁻w⁻ and (a_j w_jk)⁻ = a⁺w⁻ + a⁻w⁺.
       let aPos = B.positivePart(a), aNeg = B.negativePart(a)

@@ -27,6 +27,10 @@ public final class Tape<B: KernelBackend> {
   public let capture: Set<String>
   /// Whether backward passes accumulate parameter gradients (training).
   public let wantsParameterGradients: Bool
+  /// The tape of the reference input's forward pass, for rules that compare two passes
+  /// (`BackwardRule.needsReference`, DeepLIFT): a layer reads its reference values x₀, y₀ there,
+  /// saved under the same module identity. Nil for every other rule.
+  public let reference: Tape<B>?
 
   /// Recorded outputs of captured modules, by path.
   public internal(set) var activations: [String: T] = [:]
@@ -39,20 +43,37 @@ public final class Tape<B: KernelBackend> {
   /// hold no activations beyond the current layer's).
   public let recordsForBackward: Bool
 
+  /// - Parameter reference: with a rule that needs one (DeepLIFT), the tape on which the same
+  ///   network ran the reference input under the same rule, at inference, with the same shape
+  ///   of input. A tape without a reference can itself serve as one.
+  /// - Precondition: a reference, when given, has this tape's rule and inference mode.
   public init(
     mode: ForwardMode = .inference, rule: BackwardRule = .gradient, capture: Set<String> = [],
-    parameterGradients: Bool = false, recordsForBackward: Bool = true
+    parameterGradients: Bool = false, recordsForBackward: Bool = true, reference: Tape<B>? = nil
   ) {
+    precondition(
+      reference.map { $0.rule == rule && $0.mode == .inference && mode == .inference } ?? true,
+      "a reference tape must be an inference tape with the same rule (\(rule))")
     self.mode = mode
     self.rule = rule
     self.capture = capture
     self.wantsParameterGradients = parameterGradients
     self.recordsForBackward = recordsForBackward
+    self.reference = reference
   }
 
   /// A tape for a forward pass that will not be followed by a backward pass.
   public static func forwardOnly(capture: Set<String> = []) -> Tape {
     Tape(mode: .inference, rule: .gradient, capture: capture, recordsForBackward: false)
+  }
+
+  /// What `module` stored on the reference tape; traps with a message naming the rule when the
+  /// tape has no reference or the reference pass did not run `module`.
+  func loadReference<V>(_ module: AnyObject, as type: V.Type = V.self) -> V {
+    guard let r = reference else {
+      preconditionFailure("the \(rule) rule needs a reference tape (the reference input's forward pass)")
+    }
+    return r.load(module, as: type)
   }
 
   /// Stores what `module`'s backward pass needs (one value per module per forward pass).

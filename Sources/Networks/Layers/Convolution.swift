@@ -113,7 +113,7 @@ public final class Convolution<B: KernelBackend>: NetworkModule {
     let (w, b) = effectiveWeightAndBias()
     let geometry = self.geometry
     switch tape.rule {
-    case .gradient, .guidedBackprop, .deconvnet:
+    case .gradient, .guidedBackprop, .deconvnet, .deepLiftRescale:
       return B.conv3dBackwardInput(g, weight: w, inputShape: saved.inputShape, geometry: geometry)
     case .excitation:
       let a = saved.input!  // saved because rule.needsLinearInputs

@@ -45,7 +45,7 @@ public final class FrameLinear<B: KernelBackend>: NetworkModule {
     let transpose: (T, T?) -> T = { B.conv3dBackwardInput($0, weight: $1!, inputShape: x.shape, geometry: geometry) }
     if tape.mode == .training { return transpose(g, k) }
     switch tape.rule {
-    case .gradient, .guidedBackprop, .deconvnet:
+    case .gradient, .guidedBackprop, .deconvnet, .deepLiftRescale:
       return transpose(g, k)
     case .excitation:
       return RelevanceRules<B>.excitation(g, input: x, weight: k, forward: forward, transpose: transpose)

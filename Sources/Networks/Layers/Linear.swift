@@ -40,7 +40,7 @@ public final class Linear<B: KernelBackend>: NetworkModule {
     let forward: (T, T?) -> T = { B.linear($0, weight: $1!, bias: nil) }
     let transpose: (T, T?) -> T = { B.linearBackwardInput($0, weight: $1!) }
     switch tape.rule {
-    case .gradient, .guidedBackprop, .deconvnet:
+    case .gradient, .guidedBackprop, .deconvnet, .deepLiftRescale:
       return B.linearBackwardInput(g, weight: weight.value)
     case .excitation:
       return RelevanceRules<B>.excitation(g, input: x, weight: weight.value, forward: forward, transpose: transpose)

@@ -1,8 +1,9 @@
 import Kernels
 import TensorCore
 
-/// `MaxPool3d` (N×C×T×H×W). Every rule routes the incoming gradient or relevance to the
-/// selected element of each window (winner takes all).
+/// `MaxPool3d` (N×C×T×H×W). Every rule but DeepLIFT routes the incoming gradient or relevance
+/// to the selected element of each window (winner takes all); DeepLIFT uses Captum's max-pool
+/// rule with summed unpooling (`DeepLiftRules.maxPool`), which keeps completeness.
 public final class MaxPool<B: KernelBackend>: NetworkModule {
   public typealias Backend = B
   public let path: String
@@ -12,13 +13,30 @@ public final class MaxPool<B: KernelBackend>: NetworkModule {
     self.geometry = geometry
   }
 
+  /// What DeepLIFT keeps: the argmax, the input and the output.
+  private struct Values {
+    var argmax: [Int32]
+    var input: Tensor<B.Scalar>
+    var output: Tensor<B.Scalar>
+  }
+
   public func forward(_ x: Tensor<B.Scalar>, tape: Tape<B>) -> Tensor<B.Scalar> {
     let r = B.maxPool3d(x, geometry: geometry)
-    tape.save(self, (r.argmax, x.shape))
+    if tape.rule.needsReference && tape.mode == .inference {
+      tape.save(self, Values(argmax: r.argmax, input: x, output: r.output))
+    } else {
+      tape.save(self, (r.argmax, x.shape))
+    }
     return r.output
   }
 
   public func backward(_ g: Tensor<B.Scalar>, tape: Tape<B>) -> Tensor<B.Scalar> {
+    if tape.rule.needsReference && tape.mode == .inference {
+      let v: Values = tape.load(self), r: Values = tape.loadReference(self)
+      return DeepLiftRules<B>.maxPool(
+        g, input: v.input, output: v.output, argmax: v.argmax, referenceInput: r.input, referenceOutput: r.output,
+        referenceArgmax: r.argmax)
+    }
     let (argmax, shape): ([Int32], [Int]) = tape.load(self)
     return B.maxPool3dBackward(g, argmax: argmax, inputShape: shape)
   }
@@ -60,7 +78,7 @@ public final class AdaptiveAveragePool<B: KernelBackend>: NetworkModule {
     }
     if tape.mode == .training { return transpose(g, nil) }
     switch tape.rule {
-    case .gradient, .guidedBackprop, .deconvnet:
+    case .gradient, .guidedBackprop, .deconvnet, .deepLiftRescale:
       return transpose(g, nil)
     case .excitation:
       return RelevanceRules<B>.excitation(g, input: x, weight: nil, forward: forward, transpose: transpose)

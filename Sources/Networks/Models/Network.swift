@@ -92,7 +92,7 @@ public final class Network<B: KernelBackend> {
   public func supports(_ rule: BackwardRule) -> Bool {
     switch rule {
     case .gradient, .guidedBackprop, .deconvnet: return true
-    case .excitation, .lrp: return architecture.family != .recurrent
+    case .excitation, .lrp, .deepLiftRescale: return architecture.family != .recurrent
     }
   }
 
