@@ -1,0 +1,52 @@
+import TensorCore
+
+/// Moves per-clip data (noise, baselines, ranges) between Double and a backend's scalar.
+///
+/// Generic method code is not specialised across modules, so an element loop over
+/// `Tensor<B.Scalar>` would run through witness tables (~100 ns/element). These helpers test the
+/// scalar type once and run a concrete loop for Float and Double (the only scalars the two paths
+/// use), with a generic fallback for anything else.
+enum ScalarBridge {
+  /// A tensor of `values` rounded to S.
+  static func tensor<S: BinaryFloatingPoint & Sendable>(_ values: [Double], shape: [Int]) -> Tensor<S> {
+    if S.self == Double.self { return Tensor<Double>(shape: shape, scalars: values) as! Tensor<S> }
+    if S.self == Float.self {
+      return Tensor<Float>(shape: shape, scalars: values.map { Float($0) }) as! Tensor<S>
+    }
+    return Tensor(shape: shape, scalars: values.map { S($0) })
+  }
+
+  /// (min, max) of the elements of `t` in `range` (flat indices).
+  static func extrema<S: BinaryFloatingPoint & Sendable>(_ t: Tensor<S>, _ range: Range<Int>) -> (
+    min: Double, max: Double
+  ) {
+    func scan<F: BinaryFloatingPoint>(_ v: [F]) -> (Double, Double) {
+      var lo = v[range.lowerBound], hi = lo
+      for i in range {
+        lo = Swift.min(lo, v[i])
+        hi = Swift.max(hi, v[i])
+      }
+      return (Double(lo), Double(hi))
+    }
+    if let f = t as? Tensor<Float> { return scan(f.scalars) }
+    if let d = t as? Tensor<Double> { return scan(d.scalars) }
+    return scan(t.scalars)
+  }
+}
+
+extension Tensor {
+  /// Frames `range` of every clip and channel of an N×C×T×H×W tensor, as N×C×|range|×H×W
+  /// (contiguous copies of whole frames).
+  func frames(_ range: Range<Int>) -> Tensor {
+    precondition(
+      rank == 5 && range.lowerBound >= 0 && range.upperBound <= shape[2],
+      "frames \(range) of \(Shape.describe(shape))")
+    let plane = shape[3] * shape[4], t = shape[2]
+    var out: [Scalar] = []
+    out.reserveCapacity(shape[0] * shape[1] * range.count * plane)
+    for nc in 0..<(shape[0] * shape[1]) {
+      out.append(contentsOf: scalars[((nc * t + range.lowerBound) * plane)..<((nc * t + range.upperBound) * plane)])
+    }
+    return Tensor(shape: [shape[0], shape[1], range.count, shape[3], shape[4]], scalars: out)
+  }
+}
