@@ -89,8 +89,8 @@ public final class Network<B: KernelBackend> {
   /// Whether a backward rule is defined on every layer of this network.
   public func supports(_ rule: BackwardRule) -> Bool {
     switch rule {
-    case .gradient, .guidedBackprop, .deconvnet: return true
-    case .excitation, .lrp: return architecture.family != .recurrent
+    case .gradient, .guidedBackprop, .deconvnet, .excitation: return true
+    case .lrp: return architecture.family != .recurrent
     }
   }
 
