@@ -20,7 +20,7 @@ public enum MethodRegistry {
 
   /// All methods, in the order the help lists them. Each family contributes its entries.
   public static var entries: [Entry] {
-    gradientFamilyEntries + integralEntries + relevanceEntries
+    gradientFamilyEntries + integralEntries + camExcitationEntries + relevanceEntries
   }
 
   /// The method names, comma-separated (for messages).

@@ -36,6 +36,12 @@ public final class Tape<B: KernelBackend> {
   public internal(set) var activations: [String: T] = [:]
   /// Recorded gradients (or relevances) with respect to captured modules' outputs, by path.
   public internal(set) var gradients: [String: T] = [:]
+  /// Paths of layers (`Linear`, `FrameLinear`, the `RecurrentHead`'s classifier) whose backward
+  /// pass, under every rule, uses the negated weight −W instead of W. Contrastive excitation
+  /// backprop sets it between two backward passes of one forward pass to run the "dual"
+  /// classifier (Zhang et al. 2016; TorchRay flips the weight's sign the same way); the forward
+  /// pass is unaffected.
+  public var negatedWeights: Set<String> = []
 
   private var saved: [ObjectIdentifier: Any] = [:]
 

@@ -6,7 +6,7 @@ import TensorCore
 /// `bias` O), so a PyTorch model that applies `nn.Linear` per frame loads unchanged; the
 /// computation is a 1×1×1 convolution (the weight viewed as O×I×1×1×1, no copy).
 ///
-/// Backward rules as `Linear` (the dense rule of an LRP composite).
+/// Backward rules as `Linear` (the dense rule of an LRP composite; `tape.negatedWeights`).
 public final class FrameLinear<B: KernelBackend>: NetworkModule {
   public typealias Backend = B
   public typealias T = Tensor<B.Scalar>
@@ -44,15 +44,16 @@ public final class FrameLinear<B: KernelBackend>: NetworkModule {
     let forward: (T, T?) -> T = { B.conv3d($0, weight: $1!, bias: nil, geometry: geometry) }
     let transpose: (T, T?) -> T = { B.conv3dBackwardInput($0, weight: $1!, inputShape: x.shape, geometry: geometry) }
     if tape.mode == .training { return transpose(g, k) }
+    let w = tape.negatedWeights.contains(path) ? B.scale(k, by: -1) : k
     switch tape.rule {
     case .gradient, .guidedBackprop, .deconvnet, .deepLiftRescale:
-      return transpose(g, k)
+      return transpose(g, w)
     case .excitation:
-      return RelevanceRules<B>.excitation(g, input: x, weight: k, forward: forward, transpose: transpose)
+      return RelevanceRules<B>.excitation(g, input: x, weight: w, forward: forward, transpose: transpose)
     case .lrp(let c):
       return RelevanceRules<B>.lrp(
-        g, rule: c.dense, input: x, weight: k,
-        biasedForward: { [bias] in B.conv3d($0, weight: k, bias: bias?.value, geometry: geometry) }, forward: forward,
+        g, rule: c.dense, input: x, weight: w,
+        biasedForward: { [bias] in B.conv3d($0, weight: w, bias: bias?.value, geometry: geometry) }, forward: forward,
         transpose: transpose)
     }
   }

@@ -4,7 +4,8 @@ import TensorCore
 /// `Linear`: x N×I → y = x·Wᵀ + b, N×O; parameters `<path>.weight` O×I and `<path>.bias` O.
 ///
 /// Backward rules: gradient family dyW; excitation and LRP with the dense rule of the
-/// composite (`RelevanceRules`).
+/// composite (`RelevanceRules`). At inference, a path in `tape.negatedWeights` runs the
+/// backward pass with −W (contrastive excitation backprop's dual classifier).
 public final class Linear<B: KernelBackend>: NetworkModule {
   public typealias Backend = B
   public typealias T = Tensor<B.Scalar>
@@ -39,15 +40,16 @@ public final class Linear<B: KernelBackend>: NetworkModule {
     }
     let forward: (T, T?) -> T = { B.linear($0, weight: $1!, bias: nil) }
     let transpose: (T, T?) -> T = { B.linearBackwardInput($0, weight: $1!) }
+    let w = tape.negatedWeights.contains(path) ? B.scale(weight.value, by: -1) : weight.value
     switch tape.rule {
     case .gradient, .guidedBackprop, .deconvnet, .deepLiftRescale:
-      return B.linearBackwardInput(g, weight: weight.value)
+      return B.linearBackwardInput(g, weight: w)
     case .excitation:
-      return RelevanceRules<B>.excitation(g, input: x, weight: weight.value, forward: forward, transpose: transpose)
+      return RelevanceRules<B>.excitation(g, input: x, weight: w, forward: forward, transpose: transpose)
     case .lrp(let c):
       return RelevanceRules<B>.lrp(
-        g, rule: c.dense, input: x, weight: weight.value,
-        biasedForward: { [weight, bias] in B.linear($0, weight: weight.value, bias: bias?.value) }, forward: forward,
+        g, rule: c.dense, input: x, weight: w,
+        biasedForward: { [bias] in B.linear($0, weight: w, bias: bias?.value) }, forward: forward,
         transpose: transpose)
     }
   }

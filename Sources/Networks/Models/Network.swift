@@ -91,8 +91,8 @@ public final class Network<B: KernelBackend> {
   /// Whether a backward rule is defined on every layer of this network.
   public func supports(_ rule: BackwardRule) -> Bool {
     switch rule {
-    case .gradient, .guidedBackprop, .deconvnet: return true
-    case .excitation, .lrp, .deepLiftRescale: return architecture.family != .recurrent
+    case .gradient, .guidedBackprop, .deconvnet, .excitation: return true
+    case .lrp, .deepLiftRescale: return architecture.family != .recurrent
     }
   }
 
