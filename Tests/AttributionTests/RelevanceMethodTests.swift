@@ -80,13 +80,13 @@ struct RelevanceMethodTests {
   @Test("the black baseline is (0 − μ_c)/σ_c with the Kinetics statistics, the zero baseline 0")
   func baselines() {
     let x: Tensor<Double> = Fill.weyl([2, 3, 2, 3, 4])
-    let black = DeepLift.Baseline.black.tensor(like: x)
+    let black = Baseline.black.make(for: x, seed: 0, backend: LiteralBackend<Double>.self)
     let mean = [0.43216, 0.394666, 0.37645], std = [0.22803, 0.22145, 0.216989]
     for i in 0..<x.count {
       let c = (i / 24) % 3
       #expect(black.scalars[i] == -mean[c] / std[c])
     }
-    #expect(DeepLift.Baseline.zero.tensor(like: x).scalars.allSatisfy { $0 == 0 })
+    #expect(Baseline.zero.make(for: x, seed: 0, backend: LiteralBackend<Double>.self).scalars.allSatisfy { $0 == 0 })
   }
 
   @Test("the registry builds each method from its options and refuses bad values with the valid choices")

@@ -43,6 +43,16 @@ public enum Baseline: String, Sendable, CaseIterable, CustomStringConvertible {
   /// The names, comma-separated (for messages).
   public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+  /// The baseline named on the command line, `fallback` when none is given.
+  /// - Throws: `AttributionError` naming the valid baselines.
+  public static func named(_ name: String?, default fallback: Baseline) throws -> Baseline {
+    guard let name else { return fallback }
+    guard let b = Baseline(rawValue: name) else {
+      throw AttributionError("unknown --baseline \"\(name)\"; valid baselines: \(names)")
+    }
+    return b
+  }
+
   /// Whether the baseline depends on the seed.
   public var isRandom: Bool { self == .noise }
 

@@ -54,10 +54,7 @@ extension MethodRegistry {
   }
 
   private static func baseline(_ o: MethodOptions) throws -> Baseline {
-    guard let name = o.baseline else { return .black }
-    guard let b = Baseline(rawValue: name) else {
-      throw AttributionError("unknown --baseline \"\(name)\"; valid baselines: \(Baseline.names)")
-    }
-    return b
+    try Baseline.named(o.baseline, default: .black)
   }
+
 }

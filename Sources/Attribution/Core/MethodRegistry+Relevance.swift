@@ -20,7 +20,7 @@ extension MethodRegistry {
       name: "deeplift", summary: "DeepLIFT rescale rule: (x − x₀) ⊙ multipliers, Σ = s(x) − s(x₀)",
       options: ["baseline"]
     ) {
-      DeepLift(baseline: try DeepLift.baseline(named: $0.baseline), batch: $0.batch)
+      DeepLift(baseline: try Baseline.named($0.baseline, default: .zero), seed: $0.seed, batch: $0.batch)
     },
   ]
 }

@@ -17,10 +17,10 @@ import TensorCore
 /// affine along the segment from x₀ to x the map is gradient × (x − x₀), and with one hidden
 /// ReLU layer it equals integrated gradients (P-DL-2).
 ///
-/// Baselines (`--baseline`): `zero` (Captum's default, the default here: Li et al. did not run
-/// DeepLIFT) and `black`, the black clip in normalised space, (0 − μ_c)/σ_c with the Kinetics
-/// statistics of SPEC §"Notation" (Li et al.'s integrated-gradients baseline). These are the
-/// same names as integrated gradients' `--baseline`; this type builds them itself for now.
+/// Baselines (`--baseline`, the same `Baseline` as integrated gradients): `zero` (Captum's
+/// default, the default here: Li et al. did not run DeepLIFT), `black` (the black clip in
+/// normalised space, Li et al.'s integrated-gradients baseline), `blur`, `noise` (seeded) and
+/// `first_frame`.
 ///
 /// Scores: DeepLIFT explains the logit (Shrikumar et al. §3.6 recommend the pre-softmax
 /// layer); `--score probability` is refused. The CNN-LSTM is refused too: the rescale rule has
@@ -36,62 +36,23 @@ import TensorCore
 ///
 /// - Complexity: two forward passes (reference and input) and one backward pass per clip.
 public struct DeepLift: AttributionMethod {
-  /// The reference input x₀.
-  public enum Baseline: String, Sendable, CaseIterable {
-    /// x₀ = 0 (in normalised space: the mean clip).
-    case zero
-    /// x₀ = (0 − μ_c)/σ_c per channel, Kinetics μ, σ: a black clip after normalisation.
-    case black
-
-    /// Kinetics-400 normalisation (SPEC §"Notation").
-    static let kineticsMean = [0.43216, 0.394666, 0.37645]
-    static let kineticsStd = [0.22803, 0.22145, 0.216989]
-
-    /// The reference clip for clips x (N×3×T×H×W), each element rounded once from Double.
-    public func tensor<S: BinaryFloatingPoint>(like x: Tensor<S>) -> Tensor<S> {
-      switch self {
-      case .zero:
-        return Tensor(shape: x.shape, repeating: 0)
-      case .black:
-        let n = x.shape[0], c = x.shape[1]
-        precondition(
-          c == Self.kineticsMean.count, "the black baseline needs N×3×T×H×W clips, got \(Shape.describe(x.shape))")
-        let perChannel = x.count / max(n * c, 1)
-        var scalars: [S] = []
-        scalars.reserveCapacity(x.count)
-        for _ in 0..<n {
-          for ch in 0..<c {
-            scalars.append(
-              contentsOf: repeatElement(S(-Self.kineticsMean[ch] / Self.kineticsStd[ch]), count: perChannel))
-          }
-        }
-        return Tensor(shape: x.shape, scalars: scalars)
-      }
-    }
-  }
-
   public var baseline: Baseline
+  /// Seeds the `noise` baseline (`Baseline.make`).
+  public var seed: UInt64
   public var batch: Int
 
-  public init(baseline: Baseline = .zero, batch: Int = 8) {
+  public init(baseline: Baseline = .zero, seed: UInt64 = 0, batch: Int = 8) {
     self.baseline = baseline
+    self.seed = seed
     self.batch = batch
   }
 
-  /// The baseline named on the command line (`zero` when none is given).
-  /// - Throws: `AttributionError` naming the valid baselines.
-  public static func baseline(named name: String?) throws -> Baseline {
-    guard let name else { return .zero }
-    guard let b = Baseline(rawValue: name) else {
-      throw AttributionError(
-        "deeplift: unknown --baseline \"\(name)\"; valid baselines: \(Baseline.allCases.map(\.rawValue).joined(separator: ", "))"
-      )
-    }
-    return b
-  }
-
   public var name: String { "deeplift" }
-  public var parameters: [String: String] { ["baseline": baseline.rawValue, "rule": "rescale", "batch": "\(batch)"] }
+  public var parameters: [String: String] {
+    var p = ["baseline": baseline.rawValue, "rule": "rescale", "batch": "\(batch)"]
+    if baseline.isRandom { p["seed"] = "\(seed)" }
+    return p
+  }
   public var defaultPostProcessing: PostProcessing { PostProcessing(channels: .absSum, normalization: .percentile(99)) }
 
   public func attribute<B: KernelBackend>(
@@ -106,7 +67,7 @@ public struct DeepLift: AttributionMethod {
       throw AttributionError("deeplift needs clips N×3×T×H×W, got \(Shape.describe(x.shape))")
     }
     return Batching.run(x, targets: targets, batch: batch) { xs, ts in
-      Self.rescale(xs, reference: baseline.tensor(like: xs), targets: ts, network: network)
+      Self.rescale(xs, reference: baseline.make(for: xs, seed: seed, backend: B.self), targets: ts, network: network)
     }
   }
 
