@@ -275,13 +275,14 @@ extension Fast {
                 return
               }
               var geometry = L.slab
-              withScratch(kc * ceilDiv(cols, nr) * nr) { packedX in
+              withScratch(kc * ceilDiv(cols, nr) * nr + kc * cols) { packedX in
                 var first = true
                 for n in 0..<L.batch {
                   for p0 in stride(from: chunk.lowerBound, to: chunk.upperBound, by: kc) {
                     let depth = min(kc, chunk.upperBound - p0)
                     vidattr_conv_pack_im2col_transposed(
-                      &geometry, xs.value + L.inputOffset(n, g), p0, depth, k0, cols, Int32(nr), packedX)
+                      isa.rawValue, &geometry, xs.value + L.inputOffset(n, g), p0, depth, k0, cols, Int32(nr), packedX,
+                      packedX + kc * ceilDiv(cols, nr) * nr)
                     // dY read in place (row-major, rows of P positions).
                     vidattr_gemm(
                       isa.rawValue, rows, cols, depth, dys.value + L.outputOffset(n, g, row: row0) + p0, P, 1,
