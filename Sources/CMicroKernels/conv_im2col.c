@@ -172,13 +172,12 @@ static inline uint64_t bit_range(ptrdiff_t lo, ptrdiff_t hi) {
 }
 
 /// AVX-512 packer. The positions are cut once into chunks (≤ 32 positions of one output row
-/// in one panel); then, per reduction row kk, each chunk is moved with masked 16-lane loads
+/// in one panel; with nr = np the "panel" is the whole row and the result row-major); then, per reduction row kk, each chunk is moved with masked 16-lane loads
 /// and stores — for stride 2, loads of the 64 source floats and permutes of the even ones;
 /// for larger strides, gathers. Lanes outside the input are zeroed by the load masks.
 __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_conv_geometry *g, const float *x,
                                                                 ptrdiff_t k0, ptrdiff_t kc, ptrdiff_t p0,
                                                                 ptrdiff_t np, int32_t nr, float *dst) {
-  if (nr > 32) return 0;
   chunk chunks[MAX_CHUNKS];
   ptrdiff_t count = 0;
   {
@@ -187,7 +186,7 @@ __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_c
     while (q < np) {
       ptrdiff_t end = wo + min64(g->ow - wo, np - q);
       while (wo < end) {
-        ptrdiff_t col = q % nr, piece = min64(end - wo, nr - col);
+        ptrdiff_t col = q % nr, piece = min64(min64(end - wo, nr - col), 32);
         if (count == MAX_CHUNKS) return 0;
         chunks[count].dst = (int32_t)((q / nr) * kc * nr + col);
         chunks[count].count = (int32_t)piece;
@@ -272,8 +271,8 @@ void vidattr_conv_pack_im2col(int level, const vidattr_conv_geometry *g, const f
   pack_im2col_portable(g, x, k0, kc, p0, np, nr, dst);
 }
 
-void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0, ptrdiff_t np,
-                                         ptrdiff_t k0, ptrdiff_t nk, int32_t nr, float *dst) {
+static void pack_im2col_transposed_portable(const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0,
+                                              ptrdiff_t np, ptrdiff_t k0, ptrdiff_t nk, int32_t nr, float *dst) {
   float row[ROW_CHUNK];
   for (ptrdiff_t j0 = 0; j0 < nk; j0 += nr) {
     float *panel = dst + (j0 / nr) * np * nr;
@@ -290,6 +289,66 @@ void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const f
       }
     }
   }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+/// Transposes 16 rows of 16 floats in registers: on return r[q] holds column q.
+__attribute__((target("avx512f"))) static inline void transpose16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // u[4i + c], 128-bit lane l: column 4l + c of rows 4i ..< 4i + 4.
+  for (int i = 0; i < 4; i++) {
+    u[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+    u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+  }
+  for (int c = 0; c < 4; c++) {
+    __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x44), v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xEE);
+    __m512 v2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x44), v3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xEE);
+    r[c] = _mm512_shuffle_f32x4(v0, v2, 0x88);
+    r[4 + c] = _mm512_shuffle_f32x4(v0, v2, 0xDD);
+    r[8 + c] = _mm512_shuffle_f32x4(v1, v3, 0x88);
+    r[12 + c] = _mm512_shuffle_f32x4(v1, v3, 0xDD);
+  }
+}
+
+/// AVX-512 transposed packer: the row-major block B[k0 ..< k0+nk, p0 ..< p0+np] is gathered
+/// into `scratch` by the im2col packer, then moved into the panels by 16×16 register
+/// transposes.
+__attribute__((target("avx512f"))) static int pack_im2col_transposed_avx512(
+    const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t k0, ptrdiff_t nk,
+    int32_t nr, float *dst, float *scratch) {
+  if (nr % 16 != 0 || !pack_im2col_avx512(g, x, k0, nk, p0, np, (int32_t)np, scratch)) return 0;
+  ptrdiff_t rows = (nk + nr - 1) / nr * nr;  // every column of every panel is written
+  for (ptrdiff_t j0 = 0; j0 < rows; j0 += 16) {
+    float *panel = dst + (j0 / nr) * np * nr + j0 % nr;
+    for (ptrdiff_t q0 = 0; q0 < np; q0 += 16) {
+      ptrdiff_t width = min64(16, np - q0);
+      __mmask16 mask = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1u);
+      __m512 r[16];
+      for (int i = 0; i < 16; i++)
+        r[i] = j0 + i < nk ? _mm512_maskz_loadu_ps(mask, scratch + (j0 + i) * np + q0) : _mm512_setzero_ps();
+      transpose16(r);
+      for (ptrdiff_t q = 0; q < width; q++) _mm512_storeu_ps(panel + (q0 + q) * nr, r[q]);
+    }
+  }
+  return 1;
+}
+#endif
+
+void vidattr_conv_pack_im2col_transposed(int level, const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0,
+                                         ptrdiff_t np, ptrdiff_t k0, ptrdiff_t nk, int32_t nr, float *dst,
+                                         float *scratch) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (level >= 2 && pack_im2col_transposed_avx512(g, x, p0, np, k0, nk, nr, dst, scratch)) return;
+#endif
+  (void)level;
+  (void)scratch;
+  pack_im2col_transposed_portable(g, x, p0, np, k0, nk, nr, dst);
 }
 
 void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,

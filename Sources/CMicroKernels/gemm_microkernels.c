@@ -300,16 +300,32 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
         for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = row_init ? row_init[i] : 0.0f;
     return;
   }
-  // The partial last panel of A, copied into a zero-padded k-major buffer.
-  ptrdiff_t full = m / mr * mr;
+  ptrdiff_t row_panels = (m + mr - 1) / mr, column_panels = (n + nr - 1) / nr;
+  // A whose reduction steps are ≥ 1 KiB apart (the transposed weight in backward input: one
+  // weight row per step) touches a new page every step or two: TLB misses then cost as much
+  // as the multiply-adds. Such an A, when reused by at least 8 column panels (below that the
+  // copy costs as much as it saves: measured on r2plus1d_18 layers 3 and 4), is copied once into
+  // contiguous k-major panels (Kc×MR each). Otherwise only a partial last panel is copied
+  // (zero-padded), so that kernels never read past row m.
+  int pack_all = kstep * (ptrdiff_t)sizeof(float) >= 1024 && column_panels >= 8;
+  ptrdiff_t full = pack_all ? 0 : m / mr * mr;
+  ptrdiff_t copied_rows = (m - full + mr - 1) / mr * mr;
   float edge_stack[EDGE_PANEL_MAX];
   float *edge = NULL;
-  if (full < m) {
-    edge = (size_t)kc * mr <= EDGE_PANEL_MAX ? edge_stack : malloc((size_t)kc * mr * sizeof(float));
-    for (ptrdiff_t k = 0; k < kc; k++)
-      for (ptrdiff_t r = 0; r < mr; r++) edge[k * mr + r] = full + r < m ? a[(full + r) * rs + k * kstep] : 0.0f;
+  if (copied_rows > 0) {
+    size_t floats = (size_t)kc * copied_rows;
+    edge = floats <= EDGE_PANEL_MAX ? edge_stack : malloc(floats * sizeof(float));
+    for (ptrdiff_t p0 = 0; p0 < copied_rows; p0 += mr) {
+      float *panel = edge + p0 * kc;
+      for (ptrdiff_t k = 0; k < kc; k++) {
+        const float *src = a + k * kstep;
+        for (ptrdiff_t r = 0; r < mr; r++) {
+          ptrdiff_t row = full + p0 + r;
+          panel[k * mr + r] = row < m ? src[row * rs] : 0.0f;
+        }
+      }
+    }
   }
-  ptrdiff_t row_panels = (m + mr - 1) / mr, column_panels = (n + nr - 1) / nr;
   // Loop order: with more rows than columns (late layers: many channels, few positions) the
   // A micro-panel stays in L1 across the few B panels; otherwise the B micro-panel (Kc×NR)
   // stays in L1 while the A panels stream by.
@@ -324,7 +340,7 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
       int in_place = i0 < full;
       ukernel_fn kernel = !in_place || rs == 1 ? (half ? ks.half_kmajor : ks.kmajor)
                                                : (half ? ks.half_strided : ks.strided);
-      kernel(kc, in_place ? a + i0 * rs : edge, in_place ? rs : 1, in_place ? kstep : mr,
+      kernel(kc, in_place ? a + i0 * rs : edge + (i0 - full) * kc, in_place ? rs : 1, in_place ? kstep : mr,
              b_packed + jp * b_panel_stride, c + i0 * ldc + j0, ldc, mv, nv, alpha, accumulate,
              row_init ? row_init + i0 : NULL);
     }

@@ -5,7 +5,9 @@ import TensorCore
 // group g the backward passes are the GEMMs
 //   input:  D[K×P] = W_g[Og×K]ᵀ · dY_g[Og×P], then dx += col2im(D)   (scatter-add)
 //   weight: dW_g[Og×K] += dY_g[Og×P] · B[K×P]ᵀ
-// and the bias gradient is a row sum of dY.
+// and the bias gradient is a row sum of dY. Temporal and point-wise kernels (1×1 along H, W)
+// use gather forms without im2col instead: per input frame, dx = Σ_taps Wᵀ·dY(shifted frame);
+// and dW_gᵀ = X·dYᵀ with X read in place.
 
 extension Fast {
   /// Equals `Literal.conv3dBackwardInput` (gradient of `conv3d` with respect to its input).
@@ -202,12 +204,14 @@ extension Fast {
   /// Equals `Literal.conv3dBackwardWeight` (gradient of `conv3d` with respect to its weight).
   ///
   /// Organisation: GEMM dW_g = dY_g·Bᵀ on the C micro-kernels, reducing over output
-  /// positions (and the batch): dY read in place, blocks of Bᵀ gathered
-  /// from x into NR-column panels (the im2col matrix is never stored whole). Tasks own tiles
-  /// of dW (≤ Mc output channels × ≤ Nc columns of K); when there are fewer than eight tiles
-  /// (small layers, for example the first), the positions are also split into a FIXED number
-  /// of chunks set by the shape, each chunk's partial dW is computed by its own task, and the
-  /// partials are added in chunk order. The result does not depend on the thread count.
+  /// positions (and the batch): dY read in place, blocks of Bᵀ gathered from x into
+  /// NR-column panels (AVX-512: a row-major gather then 16×16 register transposes; the im2col
+  /// matrix is never stored whole). Tasks own tiles of dW (≤ Mc output channels × ≤ Nc columns
+  /// of K); when there are fewer than eight tiles (small layers, for example the first), the
+  /// positions are also split into a FIXED number of chunks set by the shape, each chunk's
+  /// partial dW is computed by its own task, and the partials are added in chunk order.
+  /// Temporal and point-wise kernels on clips of ≥ 1024 positions use the transposed form
+  /// dWᵀ = X·dYᵀ (`backwardWeightByFrames`). The result does not depend on the thread count.
   ///
   /// - Complexity: O(N·Cout·P·K) time; memory O(Kc·Nc) per task, plus one partial
   ///   weight gradient per chunk when positions are chunked (only for small weights).
@@ -275,13 +279,14 @@ extension Fast {
                 return
               }
               var geometry = L.slab
-              withScratch(kc * ceilDiv(cols, nr) * nr) { packedX in
+              withScratch(kc * ceilDiv(cols, nr) * nr + kc * cols) { packedX in
                 var first = true
                 for n in 0..<L.batch {
                   for p0 in stride(from: chunk.lowerBound, to: chunk.upperBound, by: kc) {
                     let depth = min(kc, chunk.upperBound - p0)
                     vidattr_conv_pack_im2col_transposed(
-                      &geometry, xs.value + L.inputOffset(n, g), p0, depth, k0, cols, Int32(nr), packedX)
+                      isa.rawValue, &geometry, xs.value + L.inputOffset(n, g), p0, depth, k0, cols, Int32(nr), packedX,
+                      packedX + kc * ceilDiv(cols, nr) * nr)
                     // dY read in place (row-major, rows of P positions).
                     vidattr_gemm(
                       isa.rawValue, rows, cols, depth, dys.value + L.outputOffset(n, g, row: row0) + p0, P, 1,

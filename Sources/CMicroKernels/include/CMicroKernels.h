@@ -91,8 +91,10 @@ void vidattr_conv_pack_im2col(int level, const vidattr_conv_geometry *g, const f
 
 /// Packs Bᵀ[p0 ..< p0+np, k0 ..< k0+nk] (that is, rows p, columns k) in NR-column panels
 /// (np×nr each, panel stride np·nr): element [panel][q][j] = B[k0 + panel·nr + j, p0 + q].
-void vidattr_conv_pack_im2col_transposed(const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0, ptrdiff_t np,
-                                         ptrdiff_t k0, ptrdiff_t nk, int32_t nr, float *dst);
+/// `scratch` holds nk·np floats (used at level 2). The result is the same at every level.
+void vidattr_conv_pack_im2col_transposed(int level, const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0,
+                                         ptrdiff_t np, ptrdiff_t k0, ptrdiff_t nk, int32_t nr, float *dst,
+                                         float *scratch);
 
 /// The adjoint of the gather: dx[c, ti, hi, wi] += cols[kk·ld + q] for every (k0 + kk, p0 + q),
 /// kk < nk, q < np, whose input position (c, ti, hi, wi) is inside the input and has
