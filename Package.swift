@@ -141,7 +141,7 @@ let package = Package(
     .testTarget(
       name: "SyntheticVideoTests",
       dependencies: [
-        "SyntheticVideo", "Imaging", "TensorCore", "_TestSupport",
+        "SyntheticVideo", "Imaging", "TensorCore", "Networks", "Kernels", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),

@@ -1,0 +1,37 @@
+import Foundation
+import Kernels
+import Networks
+import SyntheticVideo
+import TensorCore
+import Testing
+import _TestSupport
+
+/// The committed model zoo (Reference/models, made by Reference/models/train.sh): every model
+/// reloads and reaches, on the benchmark's fixed test split, the accuracy recorded in its
+/// metadata when it was trained — within 1 point (the recorded figure is computed by the same
+/// code on the same 550 clips, so any drift means the weights, the generator or the network
+/// changed).
+@Suite("Model zoo: committed weights reload and reproduce their recorded test accuracy", .serialized)
+struct ModelZooTests {
+  static let zoo: [Architecture] = [.r3d_mini, .r2plus1d_mini, .tsm_mini, .cnn_lstm_mini, .tsn_mini]
+
+  /// The test split every model was evaluated on at the end of training.
+  static let test: (inputs: Tensor<Float>, labels: [Int]) = {
+    let b = try! Synthetic.Generator(Synthetic.Configuration()).batch(split: .test, count: 550)
+    return (b.input, b.labels)
+  }()
+
+  @Test("accuracy on the 550-clip test split is within 1 point of the recorded figure", arguments: zoo)
+  func recordedAccuracy(_ a: Architecture) throws {
+    let path = RepositoryPaths.reference("models/\(a.rawValue).safetensors")
+    let weights = try WeightsFile.read(contentsOf: path)
+    let recorded = try #require(weights.metadata["training.test_accuracy"].flatMap(Double.init))
+    let net: Network<FastBackend> = try weights.network(a)
+    let report = AccuracyMeasurement.accuracy(
+      net, LabelledClips(inputs: Self.test.inputs, labels: Self.test.labels, classes: 11), batchSize: 32)
+    #expect(abs(report.accuracy - recorded) <= 0.01, "\(a): \(report.accuracy) vs recorded \(recorded)")
+    if a != .tsn_mini {
+      #expect(report.accuracy >= 0.90, "\(a) is below the 90 % the benchmark needs: \(report.accuracy)")
+    }
+  }
+}
