@@ -63,7 +63,7 @@ struct BenchKernels: ParsableCommand {
     let peak = skipPeak ? 175.0 * Double(threads) : reportPeaks(selected: isa, threads: threads)
 
     let frames = quick ? 4 : 16
-    let rows = convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8)
+    let rows = (convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8) + resampleBenchmarkRows(frames: frames))
       .filter { row in filter.map { "\(row.name) \(row.direction) \(row.shape)".contains($0) } ?? true }
     let reps = repetitions ?? (quick ? 3 : 5)
 

@@ -34,4 +34,31 @@ struct ModelZooTests {
       #expect(report.accuracy >= 0.90, "\(a) is below the 90 % the benchmark needs: \(report.accuracy)")
     }
   }
+
+  /// The time-reversed pairs of classes (label indices), Proofs/benchmark.md P-BENCH-1.
+  static let pairs: [(name: String, labels: [Int])] = [
+    ("right/left", [0, 1]), ("up/down", [2, 3]), ("clockwise/anticlockwise", [4, 5]), ("grow/shrink", [6, 7]),
+    ("A-then-B/B-then-A", [9, 10]),
+  ]
+
+  /// Accuracy within each pair: the mean of the two classes' accuracies.
+  static func pairAccuracies(_ a: Architecture) throws -> [Double] {
+    let net: Network<FastBackend> = try WeightsFile.read(contentsOf: RepositoryPaths.reference("models/\(a.rawValue).safetensors"))
+      .network(a)
+    let report = AccuracyMeasurement.accuracy(
+      net, LabelledClips(inputs: test.inputs, labels: test.labels, classes: 11), batchSize: 32)
+    return pairs.map { p in p.labels.map { report.perClass[$0] }.reduce(0, +) / Double(p.labels.count) }
+  }
+
+  @Test("P-BENCH-1: the per-frame baseline is at chance within every time-reversed pair of classes; temporal models are not")
+  func perFrameBaselineAtChance() throws {
+    for (p, accuracy) in zip(Self.pairs, try Self.pairAccuracies(.tsn_mini)) {
+      #expect(accuracy <= 0.5 + 0.2, "tsn_mini on \(p.name): \(accuracy)")
+    }
+    for a in [Architecture.r3d_mini, .r2plus1d_mini] {
+      for (p, accuracy) in zip(Self.pairs, try Self.pairAccuracies(a)) {
+        #expect(accuracy > 0.85, "\(a) on \(p.name): \(accuracy)")
+      }
+    }
+  }
 }
