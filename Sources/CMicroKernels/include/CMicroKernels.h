@@ -50,7 +50,8 @@ vidattr_gemm_blocking vidattr_gemm_blocking_for(int level);
 /// multiply-adds in k order starting from 0, the same for every element whatever the tiling.
 /// A is read in place: A[i, k] = a[i·a_row_stride + k·a_k_stride]. B is packed
 /// (`vidattr_pack_b`, `vidattr_pack_b_rows` or the im2col packers), panels `b_panel_stride`
-/// floats apart.
+/// floats apart. Subnormal operands count as zero and subnormal results are flushed to zero
+/// (x86 DAZ/FTZ during the call; see gemm_microkernels.c for why).
 void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t a_row_stride,
                   ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
                   float alpha, int accumulate, const float *row_init);
