@@ -52,3 +52,25 @@ const char *vidattr_isa_level_name(int level) {
     default: return "portable";
   }
 }
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
+
+unsigned int vidattr_flush_subnormals_begin(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+  unsigned int saved = _mm_getcsr();
+  _mm_setcsr(saved | 0x8040u);  // FTZ (bit 15) | DAZ (bit 6)
+  return saved;
+#else
+  return 0;
+#endif
+}
+
+void vidattr_flush_subnormals_end(unsigned int saved) {
+#if defined(__x86_64__) || defined(_M_X64)
+  _mm_setcsr(saved);
+#else
+  (void)saved;
+#endif
+}

@@ -1,3 +1,4 @@
+import CMicroKernels
 import Dispatch
 import Foundation
 
@@ -28,8 +29,36 @@ public enum FastThreads {
   }
 }
 
+/// Whether floating-point arithmetic treats subnormal numbers as zero.
+///
+/// IEEE arithmetic on subnormals (|x| < 2⁻¹²⁶ ≈ 1.2e-38 in Float) takes a microcode assist on
+/// x86, about 100× slower than normal arithmetic. Training drives some parameters and gradients
+/// there (a dead layer under Adam with L2 decays towards zero geometrically): the TSM and
+/// CNN-LSTM mini models' epochs became 2–3× slower as they trained, with the Adam update and
+/// col2im accumulations on subnormals at the top of the profile. `flushing(_:)` runs code with
+/// subnormal operands read as zero and subnormal results written as zero (x86 MXCSR DAZ and
+/// FTZ) on the calling thread and on every thread `parallelFor` uses for it, and restores the
+/// previous state afterwards — PyTorch's `torch.set_flush_denormal(True)`. Training uses it;
+/// inference and attribution do not (the GEMM micro-kernels flush on their own, see
+/// CMicroKernels). It changes no value of magnitude ≥ 2⁻¹²⁶, and results stay deterministic.
+/// No effect on non-x86 machines.
+public enum SubnormalFlushing {
+  @TaskLocal static var active = false
+
+  /// Whether the current task runs with subnormals flushed.
+  public static var isActive: Bool { active }
+
+  /// Runs `body` with subnormals treated as zero on this thread and in `parallelFor`.
+  public static func flushing<R>(_ body: () throws -> R) rethrows -> R {
+    let saved = vidattr_flush_subnormals_begin()
+    defer { vidattr_flush_subnormals_end(saved) }
+    return try $active.withValue(true, operation: body)
+  }
+}
+
 /// Runs `body(i)` for i in 0..<n on up to `FastThreads.count` threads (in the calling thread
 /// when n == 1 or one thread is configured). `body` must write disjoint memory for distinct i.
+/// Worker threads inherit the caller's `SubnormalFlushing` setting.
 @inlinable
 public func parallelFor(_ n: Int, _ body: (Int) -> Void) {
   if n <= 0 { return }
@@ -37,11 +66,20 @@ public func parallelFor(_ n: Int, _ body: (Int) -> Void) {
     for i in 0..<n { body(i) }
     return
   }
+  let flush = SubnormalFlushing.isActive
   withoutActuallyEscaping(body) { body in
     // Dispatch wants a @Sendable closure; the disjoint-writes contract above is what makes
     // sharing `body` across threads sound, so it is wrapped rather than checked.
     let shared = UncheckedSendable(body)
-    DispatchQueue.concurrentPerform(iterations: n) { i in shared.value(i) }
+    DispatchQueue.concurrentPerform(iterations: n) { i in
+      if flush {
+        let saved = vidattr_flush_subnormals_begin()
+        shared.value(i)
+        vidattr_flush_subnormals_end(saved)
+      } else {
+        shared.value(i)
+      }
+    }
   }
 }
 

@@ -69,6 +69,9 @@ struct PyTorchCrossCheckTests {
   ) {
     let c = compare(got, ref, bound: Tolerance.uniform(bound, like: ref))
     #expect(c.passed, "\(what): \(c)", sourceLocation: sourceLocation)
+    // The measured difference, for the record (Reference/networks/README.md quotes these lines).
+    let worst = zip(got.scalars, ref.scalars).map { abs($0 - $1) }.max() ?? 0
+    print("cross-check \(what): max |diff| \(worst), relative to max |ref| \(worst / max(maxAbs(ref), 1e-300))")
   }
 
   func literalCheck(_ a: Architecture) throws {

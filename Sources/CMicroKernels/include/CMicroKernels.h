@@ -24,6 +24,13 @@ int vidattr_isa_level(void);
 /// Human-readable name of `vidattr_isa_level()` ("portable", "avx2+fma", "avx512f").
 const char *vidattr_isa_name(void);
 
+/// Makes this thread treat subnormal floats as zero (x86: MXCSR DAZ and FTZ) and returns the
+/// previous state for `vidattr_flush_subnormals_end`. No effect on other architectures.
+unsigned int vidattr_flush_subnormals_begin(void);
+
+/// Restores the state returned by `vidattr_flush_subnormals_begin`.
+void vidattr_flush_subnormals_end(unsigned int saved);
+
 /// Instruction-set level the processor supports, ignoring `VIDATTR_ISA` (tests use it to
 /// run every variant the machine can run).
 int vidattr_isa_detected_level(void);

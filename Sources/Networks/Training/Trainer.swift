@@ -109,11 +109,22 @@ public final class Trainer<B: KernelBackend> {
   }
 
   /// Trains for the configured epochs; calls `progress` after every epoch (and `batchProgress`
-  /// after every batch) so a command-line tool can report on stderr.
+  /// after every batch) so a command-line tool can report on stderr. Runs with subnormals
+  /// flushed to zero (`SubnormalFlushing`), as training drives some values there.
   public func train(
     _ data: LabelledClips<B.Scalar>, validation: LabelledClips<B.Scalar>? = nil,
     batchProgress: ((_ epoch: Int, _ batch: Int, _ batches: Int, _ loss: Double) -> Void)? = nil,
     progress: ((EpochReport) -> Void)? = nil
+  ) -> [EpochReport] {
+    SubnormalFlushing.flushing {
+      trainEpochs(data, validation: validation, batchProgress: batchProgress, progress: progress)
+    }
+  }
+
+  private func trainEpochs(
+    _ data: LabelledClips<B.Scalar>, validation: LabelledClips<B.Scalar>?,
+    batchProgress: ((_ epoch: Int, _ batch: Int, _ batches: Int, _ loss: Double) -> Void)?,
+    progress: ((EpochReport) -> Void)?
   ) -> [EpochReport] {
     let batches = (data.count + configuration.batchSize - 1) / configuration.batchSize
     let total = configuration.epochs * batches
