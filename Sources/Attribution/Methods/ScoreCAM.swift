@@ -81,10 +81,11 @@ public struct ScoreCAM: AttributionMethod {
       )
       let scores = ScoreGradient<B>.scores(
         network: network, input: masked, targets: Array(repeating: target, count: range.count), score: score)
-      // Σ_k s_k·M_k over this chunk: the masks as the channels of one clip, a 1×1×1 convolution.
-      let weights = Tensor<B.Scalar>(shape: [1, range.count, 1, 1, 1], scalars: scores.map { B.Scalar($0) })
-      let stacked = masks.reshaped([1, range.count] + Array(x.shape[2...]))
-      sum = B.add(sum, B.conv3d(stacked, weight: weights, bias: nil, geometry: Conv3DGeometry()))
+      // Σ_k s_k·M_k, one channel at a time in k order: the rounding of the sum does not depend
+      // on how the channels were chunked into batches (P-ATTR-1).
+      for (j, s) in scores.enumerated() {
+        sum = B.add(sum, B.scale(Batching.clips(masks, j..<(j + 1)), by: B.Scalar(s)))
+      }
       start = range.upperBound
     }
     return B.relu(sum)
