@@ -30,10 +30,23 @@ struct ModelZooTests {
     let report = AccuracyMeasurement.accuracy(
       net, LabelledClips(inputs: Self.test.inputs, labels: Self.test.labels, classes: 11), batchSize: 32)
     #expect(abs(report.accuracy - recorded) <= 0.01, "\(a): \(report.accuracy) vs recorded \(recorded)")
-    if a != .tsn_mini {
+    switch a {
+    case .tsn_mini:
+      break  // the per-frame baseline: P-BENCH-1 below
+    case .cnn_lstm_mini:
+      // Below the 90 % target (Reference/models/README.md, "cnn_lstm_mini"): at chance on the
+      // direction of rotation, which its per-frame pooled features do not carry; what it must
+      // still get right is every other class.
+      for (label, accuracy) in report.perClass.enumerated() where !Self.rotation.contains(label) {
+        #expect(accuracy >= 0.95, "\(a) on \(Synthetic.classNames[label]): \(accuracy)")
+      }
+    default:
       #expect(report.accuracy >= 0.90, "\(a) is below the 90 % the benchmark needs: \(report.accuracy)")
     }
   }
+
+  /// rotate_clockwise and rotate_anticlockwise.
+  static let rotation: Set<Int> = [4, 5]
 
   /// The time-reversed pairs of classes (label indices), Proofs/benchmark.md P-BENCH-1.
   static let pairs: [(name: String, labels: [Int])] = [
