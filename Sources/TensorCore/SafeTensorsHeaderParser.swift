@@ -84,15 +84,7 @@ struct SafeTensorsHeaderParser {
         } else {
           entries.append(try parseEntry(name: key, keyOffset: keyOffset))
         }
-        skipWhitespace()
-        if peek() == UInt8(ascii: ",") {
-          i += 1
-        } else if peek() == UInt8(ascii: "}") {
-          i += 1
-          break
-        } else {
-          throw syntax("expected ',' or '}' after the value of key \(describe(key)), found \(describeHere())")
-        }
+        if try endsAfterSeparator("}", in: "after the value of key \(describe(key))") { break }
       }
     }
     skipWhitespace()
@@ -134,15 +126,7 @@ struct SafeTensorsHeaderParser {
           offset: base + i, reason: "the value of key \(describe(key)) must be a string, found \(describeHere())")
       }
       result[key] = try parseString()
-      skipWhitespace()
-      if peek() == UInt8(ascii: ",") {
-        i += 1
-      } else if peek() == UInt8(ascii: "}") {
-        i += 1
-        return result
-      } else {
-        throw syntax("expected ',' or '}' in __metadata__, found \(describeHere())")
-      }
+      if try endsAfterSeparator("}", in: "in __metadata__") { return result }
     }
   }
 
@@ -198,15 +182,7 @@ struct SafeTensorsHeaderParser {
             reason: "unexpected field \(describe(field)); an entry has exactly dtype, shape and data_offsets")
         }
         if duplicate { throw .duplicateKey(key: field, offset: base + fieldOffset) }
-        skipWhitespace()
-        if peek() == UInt8(ascii: ",") {
-          i += 1
-        } else if peek() == UInt8(ascii: "}") {
-          i += 1
-          break
-        } else {
-          throw syntax("expected ',' or '}' in the entry of \(describe(name)), found \(describeHere())")
-        }
+        if try endsAfterSeparator("}", in: "in the entry of \(describe(name))") { break }
       }
     }
     var missing: [String] = []
@@ -249,15 +225,7 @@ struct SafeTensorsHeaderParser {
     while true {
       skipWhitespace()
       values.append(try parseInteger(name: name, field: "\(field)[\(values.count)]"))
-      skipWhitespace()
-      if peek() == UInt8(ascii: ",") {
-        i += 1
-      } else if peek() == UInt8(ascii: "]") {
-        i += 1
-        return values
-      } else {
-        throw syntax("expected ',' or ']' in \(field) of \(describe(name)), found \(describeHere())")
-      }
+      if try endsAfterSeparator("]", in: "in \(field) of \(describe(name))") { return values }
     }
   }
 
@@ -457,6 +425,22 @@ struct SafeTensorsHeaderParser {
     case 0x61...0x66: return b - 0x61 + 10
     default: return nil
     }
+  }
+
+  /// After a member or element: skips whitespace, then consumes ',' (false: another follows)
+  /// or `close` (true: the object or array ends); anything else is a syntax error naming
+  /// `context`.
+  private mutating func endsAfterSeparator(_ close: Unicode.Scalar, in context: String) throws(SafeTensorsError) -> Bool {
+    skipWhitespace()
+    if peek() == UInt8(ascii: ",") {
+      i += 1
+      return false
+    }
+    if peek() == UInt8(ascii: close) {
+      i += 1
+      return true
+    }
+    throw syntax("expected ',' or '\(close)' \(context), found \(describeHere())")
   }
 
   private func syntax(_ reason: String) -> SafeTensorsError { .invalidJSON(offset: base + i, reason: reason) }
