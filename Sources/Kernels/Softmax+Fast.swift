@@ -18,9 +18,8 @@ extension Fast {
         let xp = xb.baseAddress!
         FastSlices.forEach(x.count / K, elements: x.count) { row in
           let xr = xp + row * K, yr = yp + row * K
-          let m = FastSlices.rowMax(xr, K)
-          for k in 0..<K { yr[k] = Float.exp(xr[k] - m) }
-          let sv = SIMD16<Float>(repeating: FastSlices.sum(UnsafePointer(yr), K))
+          let (_, total) = FastSlices.shiftedExponentials(xr, into: yr, K)
+          let sv = SIMD16<Float>(repeating: total)
           var k = 0
           while k + 16 <= K {
             FastSlices.store16(FastSlices.load16(yr, k) / sv, yr, k)
@@ -79,9 +78,8 @@ extension Fast {
         let xp = xb.baseAddress!
         FastSlices.forEach(x.count / K, elements: x.count) { row in
           let xr = xp + row * K, yr = yp + row * K
-          let m = FastSlices.rowMax(xr, K)
-          for k in 0..<K { yr[k] = Float.exp(xr[k] - m) }
-          let logSum = Float.log(FastSlices.sum(UnsafePointer(yr), K))
+          let (m, total) = FastSlices.shiftedExponentials(xr, into: yr, K)
+          let logSum = Float.log(total)
           let mv = SIMD16<Float>(repeating: m), lv = SIMD16<Float>(repeating: logSum)
           var k = 0
           while k + 16 <= K {
@@ -122,6 +120,17 @@ extension Fast {
 }
 
 extension FastSlices {
+  /// The first pass of softmax and log-softmax over one row of n: m = max_k x[k], e[k] =
+  /// exp(x[k] − m) into `e` (`expf`, scalar), and Σ_k e[k] by `sum` (fixed order).
+  @inline(__always)
+  static func shiftedExponentials(
+    _ x: UnsafePointer<Float>, into e: UnsafeMutablePointer<Float>, _ n: Int
+  ) -> (max: Float, sum: Float) {
+    let m = rowMax(x, n)
+    for k in 0..<n { e[k] = Float.exp(x[k] - m) }
+    return (m, sum(UnsafePointer(e), n))
+  }
+
   /// max_k p[k] (SIMD16 lanes, then the tail); NaN anywhere makes every later step NaN, as in
   /// the literal, whichever value this returns.
   @inline(__always)

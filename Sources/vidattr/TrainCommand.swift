@@ -123,22 +123,24 @@ struct TrainCommand: ParsableCommand {
     let testReport = AccuracyMeasurement.accuracy(network, test, batchSize: 32)
     let validationAccuracy = validation.map { AccuracyMeasurement.accuracy(network, $0, batchSize: 32).accuracy }
 
+    let command = (["vidattr"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    let perClass = testReport.perClass.map { String(format: "%.4f", $0) }.joined(separator: ",")
     var summary = JSONLine()
     summary["architecture"] = model.rawValue
     summary["training_seconds"] = trainingSeconds
     summary["validation_accuracy"] = validationAccuracy ?? Double.nan
     summary["test_accuracy"] = testReport.accuracy
     summary["test_videos"] = testVideos
-    summary["per_class"] = testReport.perClass.map { String(format: "%.4f", $0) }.joined(separator: ",")
+    summary["per_class"] = perClass
     summary["classes"] = Synthetic.classNames.joined(separator: ",")
-    summary["command"] = (["vidattr"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    summary["command"] = command
     let metadata: [String: String] = [
-      "training.command": (["vidattr"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+      "training.command": command,
       "training.seed": "\(seed)", "training.data_seed": "\(dataSeed)",
       "training.seconds": String(format: "%.1f", trainingSeconds),
       "training.test_accuracy": String(format: "%.4f", testReport.accuracy),
       "training.test_videos": "\(testVideos)",
-      "training.per_class_accuracy": testReport.perClass.map { String(format: "%.4f", $0) }.joined(separator: ","),
+      "training.per_class_accuracy": perClass,
       "training.machine_threads": "\(FastThreads.count)",
       "input.frames": "\(frames)", "input.size": "\(size)",
     ]
