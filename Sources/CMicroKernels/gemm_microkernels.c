@@ -84,6 +84,24 @@ static void ukernel_portable(ptrdiff_t kc, const float *restrict a, ptrdiff_t rs
 
 #ifdef VIDATTR_X86
 
+// MARK: C-tile prefetch shared by the x86 kernels
+
+// Requests the m rows × n columns of the C tile into L1 before the reduction loop starts, so
+// that its cache misses overlap the Kc·MR·NR/16 multiply-adds instead of stalling the stores at
+// the end. Why: C rows are P floats apart (an NCTHW output, P = To·Ho·Wo positions), so each
+// tile touches MR pages and no hardware prefetcher follows them; the first reduction block
+// writes lines that are in no cache at all. Measured in isolation (8×32 tiles, m 144, n 512,
+// Kc 256, one thread): 0.99 of the FMA peak with C in cache, 0.77 writing a fresh C of 50176
+// columns, 0.71 accumulating into one. A prefetch never faults and changes no value.
+static inline void prefetch_tile(const float *c, ptrdiff_t ldc, int m, int n) {
+  ptrdiff_t last = (ptrdiff_t)n * (ptrdiff_t)sizeof(float) - 1;
+  for (int r = 0; r < m; r++) {
+    const char *row = (const char *)(c + r * ldc);
+    for (ptrdiff_t byte = 0; byte < last; byte += 64) _mm_prefetch(row + byte, _MM_HINT_T0);
+    _mm_prefetch(row + last, _MM_HINT_T0);
+  }
+}
+
 // MARK: AVX2 + FMA, 6×16
 
 enum { AVX2_MR = 6, AVX2_NR = 16 };
@@ -98,6 +116,7 @@ enum { AVX2_MR = 6, AVX2_NR = 16 };
       ptrdiff_t ldc,                                                                                      \
       int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
     VIDATTR_ROWS6(AVX2_DECLARE)                                                                           \
+    prefetch_tile(c, ldc, m, n);                                                                          \
     for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
       __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                                        \
       VIDATTR_ROWS6(AVX2_STEP)                                                                            \
@@ -163,6 +182,7 @@ enum { AVX512_MR = 8, AVX512_NR = 32 };
       ptrdiff_t ldc,                                                                                      \
       int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
     VIDATTR_ROWS8(AVX512_DECLARE)                                                                        \
+    prefetch_tile(c, ldc, m, n);                                                                          \
     for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
       __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);                                        \
       VIDATTR_ROWS8(AVX512_STEP)                                                                         \
@@ -208,6 +228,7 @@ enum { AVX512_MR = 8, AVX512_NR = 32 };
       ptrdiff_t ldc,                                                                                      \
       int m, int n, float alpha, int accumulate, const float *row_init) {                                 \
     VIDATTR_ROWS8(AVX512_HALF_DECLARE)                                                                   \
+    prefetch_tile(c, ldc, m, n);                                                                          \
     for (ptrdiff_t k = 0; k < kc; k++) {                                                                  \
       __m512 b0 = _mm512_loadu_ps(b);                                                                     \
       VIDATTR_ROWS8(AVX512_HALF_STEP)                                                                    \
@@ -466,6 +487,49 @@ __attribute__((target("avx512f"))) static void pack_b_rows_avx512(const float *c
   }
 }
 #endif
+
+#ifdef VIDATTR_X86
+__attribute__((target("avx512f"))) static void pack_b_rows_at_avx512(const float *const *rows, ptrdiff_t k,
+                                                                     ptrdiff_t n, int32_t nr, float *dst,
+                                                                     ptrdiff_t column0) {
+  for (ptrdiff_t kk = 0; kk < k; kk++) {
+    if (kk + 2 < k && rows[kk + 2] != NULL)
+      for (ptrdiff_t j = 0; j < n; j += 16) _mm_prefetch((const char *)(rows[kk + 2] + j), _MM_HINT_T0);
+    const float *src = rows[kk];
+    // Pieces that stay within one panel: columns column0 + j ..< column0 + j + len.
+    for (ptrdiff_t j = 0; j < n;) {
+      ptrdiff_t column = column0 + j, offset = column % nr;
+      ptrdiff_t len = nr - offset < n - j ? nr - offset : n - j;
+      float *d = dst + (column / nr) * k * nr + kk * nr + offset;
+      for (ptrdiff_t e = 0; e < len; e += 16) {
+        ptrdiff_t left = len - e;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+        __m512 v = src == NULL ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask, src + j + e);
+        _mm512_mask_storeu_ps(d + e, mask, v);
+      }
+      j += len;
+    }
+  }
+}
+#endif
+
+void vidattr_pack_b_rows_at(int level, const float *const *rows, ptrdiff_t k, ptrdiff_t n, int32_t nr, float *dst,
+                            ptrdiff_t column0) {
+#ifdef VIDATTR_X86
+  if (level >= 2 && nr % 16 == 0) {
+    pack_b_rows_at_avx512(rows, k, n, nr, dst, column0);
+    return;
+  }
+#endif
+  (void)level;
+  for (ptrdiff_t kk = 0; kk < k; kk++) {
+    const float *src = rows[kk];
+    for (ptrdiff_t j = 0; j < n; j++) {
+      ptrdiff_t column = column0 + j;
+      dst[(column / nr) * k * nr + kk * nr + column % nr] = src == NULL ? 0.0f : src[j];
+    }
+  }
+}
 
 __attribute__((no_builtin("memcpy", "memset"))) void vidattr_pack_b_rows(int level, const float *const *rows,
                                                                          ptrdiff_t k, ptrdiff_t n, int32_t nr,

@@ -16,7 +16,8 @@ struct FastConvLayout {
   let slab: vidattr_conv_geometry
   /// Kernel 1 along H and W with stride 1 and no padding there (temporal and point-wise
   /// convolutions): every im2col row, restricted to one output frame, is then a contiguous
-  /// slice of one input frame (Ho·Wo = H·W), so blocks are packed by plain row copies.
+  /// slice of one input frame (Ho·Wo = H·W), so blocks are packed by plain row copies, one
+  /// frame segment at a time.
   let rowsAreContiguous: Bool
 
   init(input: [Int], weight: [Int], output: [Int], geometry: Conv3DGeometry) {
@@ -44,24 +45,17 @@ struct FastConvLayout {
   /// Offset of y[n, g·Og + row] (or dy) in the output.
   func outputOffset(_ n: Int, _ g: Int, row: Int = 0) -> Int { (n * outChannels + g * outPerGroup + row) * positions }
 
-  /// Tiles of output positions: consecutive ranges of P (not crossing an output frame when
-  /// `rowsAreContiguous`) of at most `maxSize` positions, of equal sizes rounded up to a
-  /// multiple of `align`, and — while tiles keep at least `minSize` positions — at least
-  /// `minCount` of them, so that threads get balanced work. Set by the shape alone.
+  /// Tiles of output positions: consecutive ranges of P of at most `maxSize` positions, of
+  /// equal sizes rounded up to a multiple of `align`, and — while tiles keep at least `minSize`
+  /// positions — at least `minCount` of them, so that threads get balanced work. Set by the
+  /// shape alone. Tiles may span output frames (`packIm2col` packs one frame segment at a time):
+  /// with frames of Ho·Wo = 196 or 49 positions, tiles cut at frame ends left a 4- or 17-column
+  /// last panel per frame (layers 3 and 4 of r2plus1d_18), computed at the cost of a full one.
   func positionTiles(maxSize: Int, minCount: Int, minSize: Int, align: Int) -> [Range<Int>] {
-    let frameLength = rowsAreContiguous ? slab.oh * slab.ow : positions
-    let frames = positions / max(1, frameLength)
-    var perFrame = ceilDiv(frameLength, maxSize)
-    let wanted = ceilDiv(minCount, max(1, frames))
-    if perFrame < wanted { perFrame = max(perFrame, min(wanted, frameLength / minSize)) }
-    let size = ceilDiv(ceilDiv(frameLength, perFrame), align) * align
-    var tiles: [Range<Int>] = []
-    for f0 in stride(from: 0, to: positions, by: frameLength) {
-      for p0 in stride(from: f0, to: f0 + frameLength, by: size) {
-        tiles.append(p0..<min(p0 + size, f0 + frameLength))
-      }
-    }
-    return tiles
+    var count = ceilDiv(positions, maxSize)
+    if count < minCount { count = max(count, min(minCount, positions / minSize)) }
+    let size = ceilDiv(ceilDiv(positions, count), align) * align
+    return stride(from: 0, to: positions, by: size).map { $0..<min($0 + size, positions) }
   }
 
   /// Packs rows k0 ..< k0 + depth, positions `tile`, of the im2col matrix of slab (n, g) of
@@ -77,15 +71,28 @@ struct FastConvLayout {
       return
     }
     let frame = slab.oh * slab.ow, volume = inputVolume
-    let to = tile.lowerBound / frame, offset = tile.lowerBound % frame
     withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: depth) { rows in
-      for kk in 0..<depth {
-        // k = c·kt + i (kh = kw = 1): input frame tₒ·sₜ − pₜ + i·dₜ of channel c.
-        let (c, i) = ((k0 + kk) / slab.kt, (k0 + kk) % slab.kt)
-        let ti = to * slab.st - slab.pt + i * slab.dt
-        rows[kk] = ti >= 0 && ti < slab.t ? x + c * volume + ti * frame + offset : nil
+      // One segment per output frame tₒ the tile touches; within it, every im2col row is the
+      // slice [offset, offset + count) of one input frame.
+      var start = tile.lowerBound
+      while start < tile.upperBound {
+        let to = start / frame, offset = start % frame
+        let count = min(tile.upperBound - start, frame - offset)
+        for kk in 0..<depth {
+          // k = c·kt + i (kh = kw = 1): input frame tₒ·sₜ − pₜ + i·dₜ of channel c.
+          let (c, i) = ((k0 + kk) / slab.kt, (k0 + kk) % slab.kt)
+          let ti = to * slab.st - slab.pt + i * slab.dt
+          rows[kk] = ti >= 0 && ti < slab.t ? x + c * volume + ti * frame + offset : nil
+        }
+        vidattr_pack_b_rows_at(isa.rawValue, rows.baseAddress, depth, count, Int32(nr), dst, start - tile.lowerBound)
+        start += count
       }
-      vidattr_pack_b_rows(isa.rawValue, rows.baseAddress, depth, tile.count, Int32(nr), dst)
+      // Columns past the tile in its last panel: zeros (the micro-kernels compute on them).
+      let padded = ceilDiv(tile.count, nr) * nr
+      if padded > tile.count {
+        for kk in 0..<depth { rows[kk] = nil }
+        vidattr_pack_b_rows_at(isa.rawValue, rows.baseAddress, depth, padded - tile.count, Int32(nr), dst, tile.count)
+      }
     }
   }
 }

@@ -74,6 +74,13 @@ void vidattr_pack_b(int level, const float *b, ptrdiff_t row_stride, ptrdiff_t c
 /// when every row of a block of the im2col matrix is a contiguous slice of the input.
 void vidattr_pack_b_rows(int level, const float *const *rows, ptrdiff_t k, ptrdiff_t n, int32_t nr, float *dst);
 
+/// Writes columns column0 ..< column0 + n of the same panel layout from rows: B[kk, column0 + j]
+/// = rows[kk][j] (rows[kk] == NULL: zeros), kk < k, j < n; other columns are left as they are.
+/// The convolution forward packs a block whose positions span several output frames one frame
+/// segment at a time with it (each segment's rows are contiguous slices of one input frame).
+void vidattr_pack_b_rows_at(int level, const float *const *rows, ptrdiff_t k, ptrdiff_t n, int32_t nr, float *dst,
+                            ptrdiff_t column0);
+
 // MARK: Convolution as implicit GEMM (conv_im2col.c)
 //
 // For one batch element n and group g, with Cg = Cin/groups input channels, the im2col
