@@ -18,9 +18,9 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Train a network on the built-in synthetic benchmark and write its weights.",
     discussion: """
-      Mini-batch training with cross-entropy, deterministic for a seed (--seed fixes the
-      initialisation and the order of clips; --data-seed the clips themselves). Progress goes to
-      stderr; a JSON summary (training time, validation and test accuracy, per class) goes to
+      Mini-batch training with cross-entropy, deterministic for a seed (--seed fixes the \
+      initialisation and the order of clips; --data-seed the clips themselves). Progress goes to \
+      stderr; a JSON summary (training time, validation and test accuracy, per class) goes to \
       stdout and into the weights file's metadata.
       """)
 
