@@ -395,6 +395,95 @@ static void gemm_blocks(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const
   if (edge != NULL && edge != edge_stack) free(edge);
 }
 
+// MARK: Narrow column tails as dot products
+
+// The last panel of a convolution's positions often holds only a few columns (98 = 3·32 + 2
+// positions in layer 4 of r2plus1d_18). A register tile computes such a panel at the cost of a
+// full (or half) one: the per-step broadcasts of A, not the multiply-adds, bound it. Here each
+// element is instead a dot product along k, A's row read as 16-float vectors (rows contiguous in
+// k) against the column copied contiguous: 1 + n loads and n multiply-adds per 16 steps of k.
+// Chain of each element: 16 lanes, lane l summing the k ≡ l (mod 16) terms in k order with fused
+// multiply-adds (the last partial vector masked), then the fixed tree of _mm512_reduce_add_ps,
+// then added to the accumulated / initial value — set by kc and n alone.
+
+enum { NARROW_MAX = 8, NARROW_STACK = 4096 };
+
+#ifdef VIDATTR_X86
+__attribute__((target("avx512f,fma"))) static void narrow_columns_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc,
+                                                                         const float *a, ptrdiff_t rs,
+                                                                         const float *x, float *c, ptrdiff_t ldc,
+                                                                         int accumulate, const float *row_init) {
+  ptrdiff_t full = kc / 16 * 16;
+  __mmask16 tail = (__mmask16)((1u << (kc - full)) - 1u);
+  for (ptrdiff_t i = 0; i < m; i++) {
+    const float *ar = a + i * rs;
+    __m512 acc[NARROW_MAX];
+    for (int j = 0; j < NARROW_MAX; j++) acc[j] = _mm512_setzero_ps();
+    for (ptrdiff_t k0 = 0; k0 < full; k0 += 16) {
+      __m512 av = _mm512_loadu_ps(ar + k0);
+      for (int j = 0; j < NARROW_MAX; j++)
+        if (j < n) acc[j] = _mm512_fmadd_ps(av, _mm512_loadu_ps(x + j * kc + k0), acc[j]);
+    }
+    if (tail) {
+      __m512 av = _mm512_maskz_loadu_ps(tail, ar + full);
+      for (int j = 0; j < NARROW_MAX; j++)
+        if (j < n) acc[j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, x + j * kc + full), acc[j]);
+    }
+    for (int j = 0; j < NARROW_MAX; j++) {
+      if (j >= n) break;
+      float base = accumulate ? c[i * ldc + j] : row_init != NULL ? row_init[i] : 0.0f;
+      c[i * ldc + j] = base + _mm512_reduce_add_ps(acc[j]);
+    }
+  }
+}
+#endif
+
+// Portable form of the same sums (16 lanes, then pairwise halving 16 → 8 → 4 → 2 → 1); not
+// bitwise equal to the AVX-512 one (separate multiply and add, another reduction tree).
+static void narrow_columns_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t rs,
+                                    const float *x, float *c, ptrdiff_t ldc, int accumulate, const float *row_init) {
+  for (ptrdiff_t i = 0; i < m; i++) {
+    const float *ar = a + i * rs;
+    for (ptrdiff_t j = 0; j < n; j++) {
+      float lane[16] = {0};
+      for (ptrdiff_t k = 0; k < kc; k++) lane[k % 16] += ar[k] * x[j * kc + k];
+      for (int width = 8; width >= 1; width /= 2)
+        for (int l = 0; l < width; l++) lane[l] += lane[l + width];
+      float base = accumulate ? c[i * ldc + j] : row_init != NULL ? row_init[i] : 0.0f;
+      c[i * ldc + j] = base + lane[0];
+    }
+  }
+}
+
+int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a,
+                                ptrdiff_t a_row_stride, const float *b_panel, int32_t nr, float *c, ptrdiff_t ldc,
+                                int accumulate, const float *row_init) {
+  if (n < 1 || n > NARROW_MAX || n > nr) return 0;
+  if (m <= 0) return 1;
+  // Column j of the panel (stride nr) copied contiguous: x[j·kc + k] = B[k, j].
+  float stack[NARROW_STACK];
+  float *x = (size_t)kc * (size_t)n <= NARROW_STACK ? stack : malloc((size_t)kc * (size_t)n * sizeof(float));
+  if (x == NULL) return 0;
+  for (ptrdiff_t j = 0; j < n; j++)
+    for (ptrdiff_t k = 0; k < kc; k++) x[j * kc + k] = b_panel[k * nr + j];
+#if defined(__x86_64__) || defined(_M_X64)
+  unsigned int saved = _mm_getcsr();
+  _mm_setcsr(saved | 0x8040u);  // FTZ | DAZ, as vidattr_gemm
+#endif
+#ifdef VIDATTR_X86
+  if (level >= 2)
+    narrow_columns_avx512(m, n, kc, a, a_row_stride, x, c, ldc, accumulate, row_init);
+  else
+#endif
+    narrow_columns_portable(m, n, kc, a, a_row_stride, x, c, ldc, accumulate, row_init);
+#if defined(__x86_64__) || defined(_M_X64)
+  _mm_setcsr(saved);
+#endif
+  (void)level;
+  if (x != stack) free(x);
+  return 1;
+}
+
 // MARK: Packing of plain strided matrices
 
 #ifdef VIDATTR_X86

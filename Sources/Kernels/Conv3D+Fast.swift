@@ -110,7 +110,10 @@ extension Fast {
   /// tiles of at most Nc; per tile, Kc×Nc blocks of the im2col matrix are packed from x into
   /// NR-column panels (stride, padding and dilation handled while gathering; by plain row
   /// copies for temporal and point-wise kernels; the im2col matrix is never stored whole) and
-  /// multiplied into y, the first block starting from the bias. Tasks (n, g, position tile)
+  /// multiplied into y, the first block starting from the bias; on AVX-512 a last panel of at
+  /// most 8 positions (P mod 32, e.g. 2 of layer 4's 98) is computed as dot products along K
+  /// (`vidattr_gemm_narrow_columns`) instead of a 16- or 32-wide tile that would cost as much
+  /// as a full one. Tasks (n, g, position tile)
   /// run under `parallelFor`; when there are fewer than sixteen (late layers: small P), the
   /// im2col blocks of a batch of tiles are packed once in parallel and the output channels are
   /// split instead. Each output element is the same operation chain whatever the tiling and
@@ -141,6 +144,8 @@ extension Fast {
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
     let panels = ceilDiv(Og, mr)
+    // AVX-512 only: there a 16-column half tile costs ~0.7 of a full one whatever its width.
+    let narrowColumns = isa == .avx512 ? 8 : 0
     // Tiles: balanced, ≥ 2·`fastConvTargetTasks` (n, g, tile) units when tiles of ≥ 128
     // positions allow; otherwise (late layers) the output channels are split instead.
     let tiles = L.positionTiles(
@@ -165,10 +170,21 @@ extension Fast {
               let row0 = rowPanels.lowerBound * mr
               let rows = min(Og - row0, rowPanels.count * mr)
               let rowInit = bs.value.map { $0 + g * Og + row0 }
+              let a = ws.value + (g * Og + row0) * K + k0
+              let c = out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound
+              // A last panel of at most `narrowColumns` positions (always the last P mod NR
+              // positions: tiles start at multiples of NR) as dot products; the rest in tiles.
+              let tail = tile.count % nr
+              let wide = tail >= 1 && tail <= narrowColumns ? tile.count - tail : tile.count
               vidattr_gemm(
-                isa.rawValue, rows, tile.count, depth, ws.value + (g * Og + row0) * K + k0, K, 1, packedB,
-                depth * nr, out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound, P, 1, k0 > 0 ? 1 : 0,
+                isa.rawValue, rows, wide, depth, a, K, 1, packedB, depth * nr, c, P, 1, k0 > 0 ? 1 : 0,
                 k0 == 0 ? rowInit : nil)
+              if wide < tile.count {
+                let handled = vidattr_gemm_narrow_columns(
+                  isa.rawValue, rows, tail, depth, a, K, packedB + (wide / nr) * depth * nr, Int32(nr), c + wide, P,
+                  k0 > 0 ? 1 : 0, k0 == 0 ? rowInit : nil)
+                precondition(handled == 1, "conv3d: the narrow-column kernel refused \(tail) columns")
+              }
             }
             if units >= 2 * fastConvTargetTasks {
               // Many position tiles: one task per (n, g, tile), each packing its own blocks.

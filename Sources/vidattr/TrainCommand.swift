@@ -69,6 +69,13 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Frame size in pixels.")
   var size: Int = 32
 
+  @Option(
+    help: """
+      CNN-LSTM cell: tanh (torch.nn.LSTM) or relu (the ReLU-LSTM of Li et al.'s R50L, SPEC §1); \
+      cnn_lstm_* models only. Default: tanh, the architecture's standard configuration.
+      """)
+  var lstmActivation: String?
+
   @Option(help: "Output weights file (.safetensors); written atomically.")
   var output: String
 
@@ -80,6 +87,14 @@ struct TrainCommand: ParsableCommand {
     guard validationVideos >= 0 else { throw ValidationError("--validation-videos must be ≥ 0") }
     guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be > 0") }
     guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight-decay must be ≥ 0") }
+    if let a = lstmActivation {
+      guard model.family == .recurrent else {
+        throw ValidationError("--lstm-activation applies to cnn_lstm_* models only, not \(model)")
+      }
+      guard LSTMActivation(rawValue: a) != nil else {
+        throw ValidationError("--lstm-activation must be tanh or relu, got '\(a)'")
+      }
+    }
   }
 
   func run() throws {
@@ -92,8 +107,9 @@ struct TrainCommand: ParsableCommand {
     let test = try Self.clips(generator, .test, testVideos, classes)
     note(String(format: "clips ready in %.1f s", Date().timeIntervalSince(started)))
 
-    let network = try Network<FastBackend>(
-      model, configuration: .standard(for: model, classes: classes), initialization: .random(seed: seed))
+    var configuration = ModelConfiguration.standard(for: model, classes: classes)
+    if let a = lstmActivation { configuration.lstmActivation = a }
+    let network = try Network<FastBackend>(model, configuration: configuration, initialization: .random(seed: seed))
     let optimizerConfiguration: OptimizerConfiguration =
       optimizer == .adam
       ? .adam(learningRate: learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay)

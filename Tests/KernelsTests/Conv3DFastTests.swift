@@ -93,6 +93,16 @@ let multiBlockConvCases: [ConvCase] = [
   ConvCase(
     batch: 2, inChannels: 3, outChannels: 5, extent: Size3(5, 20, 20), kernel: Size3(3, 1, 1),
     geometry: Conv3DGeometry(padding: Size3(1, 0, 0)), bias: true),
+  // Narrow last panels (AVX-512: dot products for ≤ 8 trailing positions): P = 2·7·7 = 98 =
+  // 3·32 + 2 with K = 40·9 = 360 (2 Kc blocks, the second 104 deep: a masked 8-float tail) and
+  // Cout = 19 (rows not a multiple of 8), bias; and a temporal kernel with P = 4·3·3 = 36 =
+  // 32 + 4, batch 2, whose positions cross frames within one tile.
+  ConvCase(
+    inChannels: 40, outChannels: 19, extent: Size3(2, 7, 7), kernel: Size3(1, 3, 3),
+    geometry: Conv3DGeometry(padding: Size3(0, 1, 1)), bias: true),
+  ConvCase(
+    batch: 2, inChannels: 9, outChannels: 11, extent: Size3(4, 3, 3), kernel: Size3(3, 1, 1),
+    geometry: Conv3DGeometry(padding: Size3(1, 0, 0)), bias: true),
 ]
 
 @Suite("Conv3D fast path equals the literal path within the derived reduction bound")

@@ -63,6 +63,16 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
                   ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
                   float alpha, int accumulate, const float *row_init);
 
+/// Columns 0 ..< n (1 ≤ n ≤ 8) of one packed B panel (B[k, j] = b_panel[k·nr + j]) times A,
+/// into C as `vidattr_gemm` does, for A whose rows are contiguous in k (A[i, k] =
+/// a[i·a_row_stride + k]), as dot products along k: 16 interleaved partial sums per element,
+/// reduced by a fixed tree (gemm_microkernels.c). Used for the few columns of a last panel,
+/// which a register tile computes at the cost of a full one. Returns 0, doing nothing, when
+/// n is out of range or the column copy cannot be allocated.
+int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a,
+                                ptrdiff_t a_row_stride, const float *b_panel, int32_t nr, float *c, ptrdiff_t ldc,
+                                int accumulate, const float *row_init);
+
 /// Packs B (element (kk, j) at b[kk·row_stride + j·col_stride], kk < k, j < n) into ⌈n/nr⌉
 /// panels of k×nr floats each, panel stride k·nr. `level` selects the implementation (the
 /// result is the same at every level).
