@@ -21,7 +21,7 @@ settings() {
   case $1 in
     r3d_mini | r2plus1d_mini | mc3_mini | tsn_mini) echo "--epochs 10" ;;
     tsm_mini) echo "--epochs 30" ;;
-    cnn_lstm_mini) echo "--epochs 40 --learning-rate 0.004" ;;
+    cnn_lstm_mini) echo "--epochs 40 --learning-rate 0.004 --lstm-activation relu" ;;
     *) echo "train.sh: no recorded settings for '$1' (r3d_mini r2plus1d_mini tsm_mini cnn_lstm_mini tsn_mini)" >&2; return 1 ;;
   esac
 }

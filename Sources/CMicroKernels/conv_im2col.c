@@ -260,12 +260,158 @@ __attribute__((target("avx512f"))) static int pack_im2col_avx512(const vidattr_c
   }
   return 1;
 }
+/// One piece of ≤ 32 consecutive positions of one output frame in one panel, for the
+/// same-width packer: where it goes, its frame and first position, and for every tap row j and
+/// column l the lanes whose input row (column) lies inside the input.
+typedef struct {
+  int32_t dst, count;
+  int32_t t0;  // tₒ·sₜ − pₜ
+  int32_t p0;  // hₒ·W + wₒ of the first position
+  uint32_t rows[8], columns[8];
+} frame_chunk;
+
+enum { MAX_FRAME_CHUNKS = 512 };
+
+/// Whether the same-width packer and scatter apply: stride 1 along H and W, Wo = W, and at
+/// most 8 taps along H and W.
+static inline int same_width(const vidattr_conv_geometry *g) {
+  return g->sh == 1 && g->sw == 1 && g->ow == g->w && g->kh <= 8 && g->kw <= 8;
+}
+
+/// Cuts positions p0 ..< p0 + np into frame chunks (≤ 32 positions, within one nr-column panel
+/// and one output frame; `dst` as in a packed block of kc rows) with their row and column
+/// masks. Returns the chunk count, or 0 when the geometry does not qualify (`same_width`) or
+/// more than MAX_FRAME_CHUNKS chunks would be needed.
+static ptrdiff_t frame_chunks(const vidattr_conv_geometry *g, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t nr,
+                              ptrdiff_t kc, frame_chunk *chunks) {
+  if (!same_width(g) || np <= 0) return 0;
+  ptrdiff_t count = 0, W = g->w, H = g->h, ohw = g->oh * g->ow;
+  for (ptrdiff_t q = 0; q < np;) {
+    ptrdiff_t p = p0 + q, within = p % ohw, col = q % nr;
+    ptrdiff_t n = min64(min64(32, nr - col), min64(ohw - within, np - q));
+    if (count == MAX_FRAME_CHUNKS) return 0;
+    frame_chunk *ch = &chunks[count++];
+    ch->dst = (int32_t)((q / nr) * kc * nr + col);
+    ch->count = (int32_t)n;
+    ch->t0 = (int32_t)((p / ohw) * g->st - g->pt);
+    ch->p0 = (int32_t)within;
+    for (int j = 0; j < 8; j++) ch->rows[j] = ch->columns[j] = 0;
+    ptrdiff_t ho = within / W, wo = within % W;
+    for (ptrdiff_t e = 0; e < n; e++) {
+      for (ptrdiff_t j = 0; j < g->kh; j++) {
+        ptrdiff_t hi = ho - g->ph + j * g->dh;
+        if (hi >= 0 && hi < H) ch->rows[j] |= 1u << e;
+      }
+      for (ptrdiff_t l = 0; l < g->kw; l++) {
+        ptrdiff_t wi = wo - g->pw + l * g->dw;
+        if (wi >= 0 && wi < W) ch->columns[l] |= 1u << e;
+      }
+      if (++wo == W) {
+        wo = 0;
+        ho++;
+      }
+    }
+    q += n;
+  }
+  return count;
+}
+
+/// AVX-512 packer for stride 1 along H and W with Wo = W ("same" padding along W: the 3×3
+/// spatial convolutions). There position p = hₒ·W + wₒ of an output frame reads, at tap
+/// (j, l), input element p + (j·d_h − p_h)·W + (l·d_w − p_w) of its input frame, so
+/// consecutive positions read consecutive floats even across output rows: chunks span rows
+/// (up to 32 positions, one panel, one frame) and move with two masked loads per tap row,
+/// masked by rows[j] & columns[l]. For W = 8 that is a quarter of the row-wise packer's
+/// chunks. Same values as `pack_im2col_avx512` (a copy). Returns 0 when the geometry does not
+/// qualify, k_h or k_w exceeds 8, or the chunks do not fit; the caller then falls back.
+__attribute__((target("avx512f"))) static int pack_im2col_same_width_avx512(const vidattr_conv_geometry *g,
+                                                                           const float *x, ptrdiff_t k0,
+                                                                           ptrdiff_t kc, ptrdiff_t p0, ptrdiff_t np,
+                                                                           int32_t nr, float *dst) {
+  frame_chunk chunks[MAX_FRAME_CHUNKS];
+  ptrdiff_t count = frame_chunks(g, p0, np, nr, kc, chunks);
+  if (count == 0) return 0;
+  ptrdiff_t W = g->w, H = g->h;
+  ptrdiff_t frame = H * W, volume = g->t * frame;
+  for (ptrdiff_t kk = 0; kk < kc; kk++) {
+    tap a = tap_of(g, k0 + kk);
+    const float *xc = x + a.c * volume;
+    ptrdiff_t it = a.i * g->dt, shift = (a.j * g->dh - g->ph) * W + (a.l * g->dw - g->pw);
+    float *d = dst + kk * nr;
+    for (ptrdiff_t ci = 0; ci < count; ci++) {
+      const frame_chunk *ch = &chunks[ci];
+      ptrdiff_t ti = ch->t0 + it;
+      uint32_t stores = ch->count == 32 ? ~0u : (1u << ch->count) - 1u;
+      float *out = d + ch->dst;
+      __m512 v0 = _mm512_setzero_ps(), v1 = _mm512_setzero_ps();
+      if ((size_t)ti < (size_t)g->t) {
+        uint32_t valid = ch->rows[a.j] & ch->columns[a.l];
+        // Address of the first lane's source (possibly outside x when that lane is masked).
+        uintptr_t at = (uintptr_t)(xc + ti * frame) + (uintptr_t)((intptr_t)(ch->p0 + shift) * 4);
+        v0 = _mm512_maskz_loadu_ps((__mmask16)valid, (const void *)at);
+        v1 = _mm512_maskz_loadu_ps((__mmask16)(valid >> 16), (const void *)(at + 64));
+      }
+      _mm512_mask_storeu_ps(out, (__mmask16)stores, v0);
+      _mm512_mask_storeu_ps(out + 16, (__mmask16)(stores >> 16), v1);
+    }
+    // Zero the columns past np in the last panel.
+    for (ptrdiff_t col = np % nr; col != 0 && col < nr; col++) d[(np / nr) * kc * nr + col] = 0;
+  }
+  return 1;
+}
+
+/// AVX-512 scatter for the same-width geometry (see `pack_im2col_same_width_avx512`): adds
+/// rows k0 ..< k0 + nk of a column block into dx one frame chunk (≤ 32 positions, across
+/// output rows) at a time, with masked loads and stores. Every dx element still receives one
+/// addition per row, in row order, so the result is bitwise that of the run-wise loop of
+/// `vidattr_conv_col2im_add`. Returns 0 when the geometry does not qualify.
+__attribute__((target("avx512f"))) static int col2im_same_width_avx512(const vidattr_conv_geometry *g,
+                                                                      const float *cols, ptrdiff_t ld, ptrdiff_t k0,
+                                                                      ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np,
+                                                                      ptrdiff_t t_begin, ptrdiff_t t_end, float *dx) {
+  frame_chunk chunks[MAX_FRAME_CHUNKS];
+  ptrdiff_t count = frame_chunks(g, p0, np, np, 1, chunks);  // one "panel" of np columns: dst = column
+  if (count == 0) return 0;
+  ptrdiff_t W = g->w, frame = g->h * W, volume = g->t * frame;
+  ptrdiff_t lo = t_begin > 0 ? t_begin : 0, hi = t_end < g->t ? t_end : g->t;
+  for (ptrdiff_t kk = 0; kk < nk; kk++) {
+    tap a = tap_of(g, k0 + kk);
+    float *dxc = dx + a.c * volume;
+    const float *src = cols + kk * ld;
+    ptrdiff_t it = a.i * g->dt, shift = (a.j * g->dh - g->ph) * W + (a.l * g->dw - g->pw);
+    for (ptrdiff_t ci = 0; ci < count; ci++) {
+      const frame_chunk *ch = &chunks[ci];
+      ptrdiff_t ti = ch->t0 + it;
+      if (ti < lo || ti >= hi) continue;
+      uint32_t valid = ch->rows[a.j] & ch->columns[a.l];
+      // Address of the first lane's target (possibly outside dx when that lane is masked).
+      uintptr_t at = (uintptr_t)(dxc + ti * frame) + (uintptr_t)((intptr_t)(ch->p0 + shift) * 4);
+      const float *s = src + ch->dst;
+      __mmask16 m0 = (__mmask16)valid, m1 = (__mmask16)(valid >> 16);
+      __m512 v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, (const void *)at), _mm512_maskz_loadu_ps(m0, s));
+      _mm512_mask_storeu_ps((void *)at, m0, v0);
+      __m512 v1 =
+          _mm512_add_ps(_mm512_maskz_loadu_ps(m1, (const void *)(at + 64)), _mm512_maskz_loadu_ps(m1, s + 16));
+      _mm512_mask_storeu_ps((void *)(at + 64), m1, v1);
+    }
+  }
+  return 1;
+}
+
+/// The AVX-512 packers in order of preference.
+__attribute__((target("avx512f"))) static int pack_im2col_any_avx512(const vidattr_conv_geometry *g,
+                                                                    const float *x, ptrdiff_t k0, ptrdiff_t kc,
+                                                                    ptrdiff_t p0, ptrdiff_t np, int32_t nr,
+                                                                    float *dst) {
+  return pack_im2col_same_width_avx512(g, x, k0, kc, p0, np, nr, dst) ||
+         pack_im2col_avx512(g, x, k0, kc, p0, np, nr, dst);
+}
 #endif
 
 void vidattr_conv_pack_im2col(int level, const vidattr_conv_geometry *g, const float *x, ptrdiff_t k0, ptrdiff_t kc,
                               ptrdiff_t p0, ptrdiff_t np, int32_t nr, float *dst) {
 #if defined(__x86_64__) || defined(_M_X64)
-  if (level >= 2 && pack_im2col_avx512(g, x, k0, kc, p0, np, nr, dst)) return;
+  if (level >= 2 && pack_im2col_any_avx512(g, x, k0, kc, p0, np, nr, dst)) return;
 #endif
   (void)level;
   pack_im2col_portable(g, x, k0, kc, p0, np, nr, dst);
@@ -322,7 +468,7 @@ __attribute__((target("avx512f"))) static inline void transpose16(__m512 r[16]) 
 __attribute__((target("avx512f"))) static int pack_im2col_transposed_avx512(
     const vidattr_conv_geometry *g, const float *x, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t k0, ptrdiff_t nk,
     int32_t nr, float *dst, float *scratch) {
-  if (nr % 16 != 0 || !pack_im2col_avx512(g, x, k0, nk, p0, np, (int32_t)np, scratch)) return 0;
+  if (nr % 16 != 0 || !pack_im2col_any_avx512(g, x, k0, nk, p0, np, (int32_t)np, scratch)) return 0;
   ptrdiff_t rows = (nk + nr - 1) / nr * nr;  // every column of every panel is written
   for (ptrdiff_t j0 = 0; j0 < rows; j0 += 16) {
     float *panel = dst + (j0 / nr) * np * nr + j0 % nr;
@@ -354,6 +500,9 @@ void vidattr_conv_pack_im2col_transposed(int level, const vidattr_conv_geometry 
 void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
                              ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
                              float *dx) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (vidattr_isa_level() >= 2 && col2im_same_width_avx512(g, cols, ld, k0, nk, p0, np, t_begin, t_end, dx)) return;
+#endif
   ptrdiff_t ohw = g->oh * g->ow;
   for (ptrdiff_t kk = 0; kk < nk; kk++) {
     tap a = tap_of(g, k0 + kk);

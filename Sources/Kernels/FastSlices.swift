@@ -68,6 +68,26 @@ enum FastSlices {
     }
   }
 
+  @inline(__always)
+  static func load4(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD4<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Float>.self)
+  }
+
+  /// The four values p[0], p[s], p[2s], p[3s], reading no element outside p[0...3s]: as
+  /// `strided8`, on four lanes.
+  @inline(__always)
+  static func strided4(_ p: UnsafePointer<Float>, _ s: Int) -> SIMD4<Float> {
+    switch s {
+    case 1:
+      return load4(p, 0)
+    case 2:
+      // p[0..<4] holds p[0], p[2] at even lanes; p[3..<7] holds p[4], p[6] at odd lanes.
+      return SIMD4(lowHalf: load4(p, 0).evenHalf, highHalf: load4(p, 3).oddHalf)
+    default:
+      return SIMD4(p[0], p[s], p[2 * s], p[3 * s])
+    }
+  }
+
   /// Σ p[i] for i in 0..<n in a fixed order: 16 lane partial sums over whole blocks of 16, the
   /// lanes added by `SIMD16.sum()`, then the tail in index order.
   @inline(__always)

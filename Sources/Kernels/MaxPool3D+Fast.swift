@@ -9,7 +9,8 @@ extension Fast {
   /// done eight at a time in SIMD8 lanes, the selection being a masked blend of value and Int32
   /// index. Lane = output column; each window offset is one contiguous load for stride 1, two
   /// loads and an even/odd split for stride 2, a gather otherwise; a final partial group reruns
-  /// the last eight interior columns. The border columns run the scalar loop.
+  /// the last eight interior columns. Rows with four to seven interior columns use four lanes
+  /// the same way. The border columns run the scalar loop.
   /// - Complexity: O(|y|·kₜ·k_h·k_w).
   public static func maxPool3d(_ x: Tensor<Float>, geometry: Pool3DGeometry) -> MaxPoolResult<Float> {
     let outShape = geometry.checkedOutputShape(input: x.shape)
@@ -90,6 +91,41 @@ extension Fast {
                   }
                   if l < interior.upperBound {
                     block(interior.upperBound - 8)
+                    l = interior.upperBound
+                  }
+                } else if interior.count >= 4 {
+                  // Four to seven interior columns (an 8×8 output of a 16×16 input, say):
+                  // the same selection on SIMD4 lanes, the last four rerun if needed.
+                  while l < interior.lowerBound {
+                    scalar(l)
+                    l += 1
+                  }
+                  let laneStride = SIMD4<Int32>(0, 1, 2, 3) &* Int32(sw)
+                  func block4(_ l: Int) {
+                    let first = (wt.start * Hi + wh.start) * Wi + l * sw - pw
+                    var best = SIMD4<Float>(repeating: -.infinity)
+                    var at = SIMD4<Int32>(repeating: Int32(planeBase + first)) &+ laneStride
+                    for t in wt.start..<wt.end {
+                      for h in wh.start..<wh.end {
+                        let start = (t * Hi + h) * Wi + l * sw - pw
+                        for k in 0..<kw {
+                          let v = FastSlices.strided4(xp + start + k, sw)
+                          let take = (v .> best) .| (v .!= v)
+                          best.replace(with: v, where: take)
+                          at.replace(
+                            with: SIMD4<Int32>(repeating: Int32(planeBase + start + k)) &+ laneStride, where: take)
+                        }
+                      }
+                    }
+                    UnsafeMutableRawPointer(yp + row + l).storeBytes(of: best, as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(ap! + row + l).storeBytes(of: at, as: SIMD4<Int32>.self)
+                  }
+                  while l + 4 <= interior.upperBound {
+                    block4(l)
+                    l += 4
+                  }
+                  if l < interior.upperBound {
+                    block4(interior.upperBound - 4)
                     l = interior.upperBound
                   }
                 }

@@ -77,5 +77,9 @@ struct PoolCase: CustomStringConvertible, Sendable {
     PoolCase([1, 2, 7, 9, 31], kernel: .cube(4), stride: Size3(2, 1, 3), padding: .cube(2)),
     PoolCase([1, 1, 3, 5, 40], kernel: Size3(1, 1, 2), stride: Size3(1, 1, 1), padding: Size3(0, 0, 1)),
     PoolCase([2, 4, 9, 31, 33], kernel: .cube(3), stride: Size3(1, 2, 2), padding: .cube(1)),
+    // Four to seven interior output columns (the four-lane path): stride 1 with padding,
+    // stride 2 without, and the CNN-LSTM stem's 3×3 / 2 pool of a 16-wide map (7 interior).
+    PoolCase([1, 2, 3, 4, 9], kernel: .cube(3), stride: .cube(1), padding: .cube(1)),
+    PoolCase([1, 1, 2, 5, 10], kernel: Size3(1, 2, 2), stride: Size3(1, 2, 2)),
   ]
 }

@@ -188,6 +188,25 @@ struct TrainingTests {
     #expect(p1.map(\.bitPattern) == p2.map(\.bitPattern))
   }
 
+  @Test(
+    "a training tape that does not want the input gradient skips the stem's, and every parameter gradient stays bit for bit",
+    arguments: [Architecture.r2plus1d_mini, .cnn_lstm_mini])
+  func inputGradientSkip(a: Architecture) throws {
+    let (x, labels) = try Self.tinySet().batch([0, 5])
+    func pass(inputGradient: Bool) throws -> (input: Tensor<Float>, parameters: [[UInt32]]) {
+      let net = try Network<FastBackend>(a, configuration: .standard(for: a, classes: 11), initialization: .random(seed: 4))
+      let tape = Tape<FastBackend>(mode: .training, rule: .gradient, parameterGradients: true, inputGradient: inputGradient)
+      let logits = net.forward(x, tape: tape)
+      let (_, seed) = CrossEntropy.lossAndGradient(logits: logits, labels: labels, backend: FastBackend.self)
+      let dx = net.backward(seed, tape: tape)
+      return (dx, net.parameters.map { ($0.gradient?.scalars ?? []).map(\.bitPattern) })
+    }
+    let wanted = try pass(inputGradient: true), skipped = try pass(inputGradient: false)
+    #expect(wanted.parameters == skipped.parameters)
+    #expect(wanted.input.scalars.contains { $0 != 0 })
+    #expect(skipped.input.shape == x.shape && skipped.input.scalars.allSatisfy { $0 == 0 })
+  }
+
   @Test("SGD and Adam steps follow PyTorch's update formulas on a single parameter")
   func optimizerFormulas() {
     // p = 1, g = 0.5, weight decay 0.1 → d = 0.6.

@@ -27,6 +27,11 @@ public final class Tape<B: KernelBackend> {
   public let capture: Set<String>
   /// Whether backward passes accumulate parameter gradients (training).
   public let wantsParameterGradients: Bool
+  /// Whether the caller needs the gradient with respect to the network's input. When false
+  /// (training, which discards it), the first layer to run in the forward pass may skip that
+  /// product and return zeros of the input's shape: for a video network's stem, a scatter of
+  /// 147 taps per position (`Convolution`); parameter gradients are unaffected.
+  public let wantsInputGradient: Bool
   /// The tape of the reference input's forward pass, for rules that compare two passes
   /// (`BackwardRule.needsReference`, DeepLIFT): a layer reads its reference values x₀, y₀ there,
   /// saved under the same module identity. Nil for every other rule.
@@ -44,6 +49,8 @@ public final class Tape<B: KernelBackend> {
   public var negatedWeights: Set<String> = []
 
   private var saved: [ObjectIdentifier: Any] = [:]
+  /// The module whose `save` came first in the forward pass: the one that reads the input.
+  private var firstSaved: ObjectIdentifier?
 
   /// Whether layers keep what a backward pass needs (false for forward-only passes, which then
   /// hold no activations beyond the current layer's).
@@ -55,7 +62,8 @@ public final class Tape<B: KernelBackend> {
   /// - Precondition: a reference, when given, has this tape's rule and inference mode.
   public init(
     mode: ForwardMode = .inference, rule: BackwardRule = .gradient, capture: Set<String> = [],
-    parameterGradients: Bool = false, recordsForBackward: Bool = true, reference: Tape<B>? = nil
+    parameterGradients: Bool = false, inputGradient: Bool = true, recordsForBackward: Bool = true,
+    reference: Tape<B>? = nil
   ) {
     precondition(
       reference.map { $0.rule == rule && $0.mode == .inference && mode == .inference } ?? true,
@@ -64,6 +72,7 @@ public final class Tape<B: KernelBackend> {
     self.rule = rule
     self.capture = capture
     self.wantsParameterGradients = parameterGradients
+    self.wantsInputGradient = inputGradient
     self.recordsForBackward = recordsForBackward
     self.reference = reference
   }
@@ -86,6 +95,13 @@ public final class Tape<B: KernelBackend> {
   func save(_ module: AnyObject, _ value: Any) {
     guard recordsForBackward else { return }
     saved[ObjectIdentifier(module)] = value
+    if firstSaved == nil { firstSaved = ObjectIdentifier(module) }
+  }
+
+  /// Whether `module`'s backward pass may skip the input gradient: the caller does not want
+  /// it and `module` ran first in the forward pass (so its input is the network's input).
+  func maySkipInputGradient(_ module: AnyObject) -> Bool {
+    !wantsInputGradient && firstSaved == ObjectIdentifier(module)
   }
 
   /// Reads what `module` stored; traps if the forward pass did not run on this tape.

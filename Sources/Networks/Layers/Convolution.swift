@@ -107,6 +107,9 @@ public final class Convolution<B: KernelBackend>: NetworkModule {
           backend: B.self)
         bias?.accumulate(B.conv3dBackwardBias(dy), backend: B.self)
       }
+      if tape.maySkipInputGradient(self) {
+        return T(shape: saved.input.shape, repeating: 0)
+      }
       return B.conv3dBackwardInput(dy, weight: weight.value, inputShape: saved.input.shape, geometry: geometry)
     }
     let saved: InferenceSaved = tape.load(self)

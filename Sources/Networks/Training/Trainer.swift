@@ -100,7 +100,8 @@ public final class Trainer<B: KernelBackend> {
 
   /// One optimisation step on a batch; returns the loss and the number of correct predictions.
   public func step(inputs: Tensor<B.Scalar>, labels: [Int], learningRate: Double) -> (loss: Double, correct: Int) {
-    let tape = Tape<B>(mode: .training, rule: .gradient, parameterGradients: true)
+    // The input gradient is discarded: the stem may skip it (`Tape.wantsInputGradient`).
+    let tape = Tape<B>(mode: .training, rule: .gradient, parameterGradients: true, inputGradient: false)
     let logits = network.forward(inputs, tape: tape)
     let (loss, gradient) = CrossEntropy.lossAndGradient(logits: logits, labels: labels, backend: B.self)
     _ = network.backward(gradient, tape: tape)
