@@ -74,17 +74,14 @@ enum FastSlices {
   }
 
   /// The four values p[0], p[s], p[2s], p[3s], reading no element outside p[0...3s]: as
-  /// `strided8`, on four lanes.
+  /// `strided8` on four lanes (for s = 2: p[0..<4] holds p[0], p[2] at even lanes, p[3..<7]
+  /// holds p[4], p[6] at odd lanes).
   @inline(__always)
   static func strided4(_ p: UnsafePointer<Float>, _ s: Int) -> SIMD4<Float> {
     switch s {
-    case 1:
-      return load4(p, 0)
-    case 2:
-      // p[0..<4] holds p[0], p[2] at even lanes; p[3..<7] holds p[4], p[6] at odd lanes.
-      return SIMD4(lowHalf: load4(p, 0).evenHalf, highHalf: load4(p, 3).oddHalf)
-    default:
-      return SIMD4(p[0], p[s], p[2 * s], p[3 * s])
+    case 1: return load4(p, 0)
+    case 2: return SIMD4(lowHalf: load4(p, 0).evenHalf, highHalf: load4(p, 3).oddHalf)
+    default: return SIMD4(p[0], p[s], p[2 * s], p[3 * s])
     }
   }
 

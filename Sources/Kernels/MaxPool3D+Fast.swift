@@ -57,77 +57,53 @@ extension Fast {
                   yp[row + l] = best
                   ap![row + l] = Int32(planeBase + at)
                 }
+                // The interior columns from `interior.lowerBound` on, V.scalarCount at a time
+                // (lane = output column); a final partial group is done by the last
+                // V.scalarCount interior columns again (recomputing a few: the results are the
+                // same). Index lanes are V.MaskStorage (Int32 lanes of the same count).
+                func interiorGroups<V: SIMD>(_: V.Type, _ load: (UnsafePointer<Float>, Int) -> V)
+                where V.Scalar == Float, V.MaskStorage.Scalar == Int32, V.MaskStorage.MaskStorage == V.MaskStorage {
+                  let lanes = V.scalarCount
+                  var laneStride = V.MaskStorage()
+                  for e in 0..<lanes { laneStride[e] = Int32(e * sw) }
+                  func group(_ l: Int) {
+                    let first = (wt.start * Hi + wh.start) * Wi + l * sw - pw
+                    var best = V(repeating: -.infinity)
+                    var at = V.MaskStorage(repeating: Int32(planeBase + first)) &+ laneStride
+                    for t in wt.start..<wt.end {
+                      for h in wh.start..<wh.end {
+                        let start = (t * Hi + h) * Wi + l * sw - pw
+                        for k in 0..<kw {
+                          let v = load(xp + start + k, sw)
+                          let take = (v .> best) .| (v .!= v)
+                          best.replace(with: v, where: take)
+                          at.replace(with: V.MaskStorage(repeating: Int32(planeBase + start + k)) &+ laneStride, where: take)
+                        }
+                      }
+                    }
+                    UnsafeMutableRawPointer(yp + row + l).storeBytes(of: best, as: V.self)
+                    UnsafeMutableRawPointer(ap! + row + l).storeBytes(of: at, as: V.MaskStorage.self)
+                  }
+                  var l = interior.lowerBound
+                  while l + lanes <= interior.upperBound {
+                    group(l)
+                    l += lanes
+                  }
+                  if l < interior.upperBound { group(interior.upperBound - lanes) }
+                }
                 var l = 0
-                if interior.count >= 8 {
+                if interior.count >= 4 {
                   while l < interior.lowerBound {
                     scalar(l)
                     l += 1
                   }
-                  let laneStride = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(sw)
-                  // Eight interior columns from l on; a final partial group is done by the
-                  // last eight interior columns again (recomputing a few: the results are the same).
-                  func block(_ l: Int) {
-                    let first = (wt.start * Hi + wh.start) * Wi + l * sw - pw
-                    var best = SIMD8<Float>(repeating: -.infinity)
-                    var at = SIMD8<Int32>(repeating: Int32(planeBase + first)) &+ laneStride
-                    for t in wt.start..<wt.end {
-                      for h in wh.start..<wh.end {
-                        let start = (t * Hi + h) * Wi + l * sw - pw
-                        for k in 0..<kw {
-                          let v = FastSlices.strided8(xp + start + k, sw)
-                          let take = (v .> best) .| (v .!= v)
-                          best.replace(with: v, where: take)
-                          at.replace(
-                            with: SIMD8<Int32>(repeating: Int32(planeBase + start + k)) &+ laneStride, where: take)
-                        }
-                      }
-                    }
-                    FastSlices.store8(best, yp, row + l)
-                    UnsafeMutableRawPointer(ap! + row + l).storeBytes(of: at, as: SIMD8<Int32>.self)
+                  if interior.count >= 8 {
+                    interiorGroups(SIMD8<Float>.self, FastSlices.strided8)
+                  } else {
+                    // Four to seven interior columns (an 8-wide output of a 16-wide map, say).
+                    interiorGroups(SIMD4<Float>.self, FastSlices.strided4)
                   }
-                  while l + 8 <= interior.upperBound {
-                    block(l)
-                    l += 8
-                  }
-                  if l < interior.upperBound {
-                    block(interior.upperBound - 8)
-                    l = interior.upperBound
-                  }
-                } else if interior.count >= 4 {
-                  // Four to seven interior columns (an 8×8 output of a 16×16 input, say):
-                  // the same selection on SIMD4 lanes, the last four rerun if needed.
-                  while l < interior.lowerBound {
-                    scalar(l)
-                    l += 1
-                  }
-                  let laneStride = SIMD4<Int32>(0, 1, 2, 3) &* Int32(sw)
-                  func block4(_ l: Int) {
-                    let first = (wt.start * Hi + wh.start) * Wi + l * sw - pw
-                    var best = SIMD4<Float>(repeating: -.infinity)
-                    var at = SIMD4<Int32>(repeating: Int32(planeBase + first)) &+ laneStride
-                    for t in wt.start..<wt.end {
-                      for h in wh.start..<wh.end {
-                        let start = (t * Hi + h) * Wi + l * sw - pw
-                        for k in 0..<kw {
-                          let v = FastSlices.strided4(xp + start + k, sw)
-                          let take = (v .> best) .| (v .!= v)
-                          best.replace(with: v, where: take)
-                          at.replace(
-                            with: SIMD4<Int32>(repeating: Int32(planeBase + start + k)) &+ laneStride, where: take)
-                        }
-                      }
-                    }
-                    UnsafeMutableRawPointer(yp + row + l).storeBytes(of: best, as: SIMD4<Float>.self)
-                    UnsafeMutableRawPointer(ap! + row + l).storeBytes(of: at, as: SIMD4<Int32>.self)
-                  }
-                  while l + 4 <= interior.upperBound {
-                    block4(l)
-                    l += 4
-                  }
-                  if l < interior.upperBound {
-                    block4(interior.upperBound - 4)
-                    l = interior.upperBound
-                  }
+                  l = interior.upperBound
                 }
                 while l < Wo {
                   scalar(l)

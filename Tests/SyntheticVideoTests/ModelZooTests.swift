@@ -34,12 +34,13 @@ struct ModelZooTests {
     case .tsn_mini:
       break  // the per-frame baseline: P-BENCH-1 below
     case .cnn_lstm_mini:
-      // Below the 90 % target (Reference/models/README.md, "cnn_lstm_mini"): at chance on the
-      // direction of rotation, which its per-frame pooled features do not carry; what it must
-      // still get right is every other class.
+      // At chance on the direction of rotation, which its per-frame pooled features do not
+      // carry (Reference/models/README.md, "cnn_lstm_mini"); it reaches 90 % by getting every
+      // other class right, which is what it must keep doing.
       for (label, accuracy) in report.perClass.enumerated() where !Self.rotation.contains(label) {
         #expect(accuracy >= 0.95, "\(a) on \(Synthetic.classNames[label]): \(accuracy)")
       }
+      #expect(report.accuracy >= 0.90, "\(a) is below the 90 % the benchmark needs: \(report.accuracy)")
     default:
       #expect(report.accuracy >= 0.90, "\(a) is below the 90 % the benchmark needs: \(report.accuracy)")
     }
