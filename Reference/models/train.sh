@@ -5,13 +5,14 @@
 # class) that is kept beside the weights as <arch>.json; the weights file's metadata records
 # the same.
 #
-#   Reference/models/train.sh                 # the whole zoo (about 32 minutes)
+#   Reference/models/train.sh                 # the whole zoo (about 27 minutes)
 #   Reference/models/train.sh tsm_mini …      # selected models
 #
 # Settings (README.md explains each): the 3-D models converge in 10 epochs at Adam's default
 # rate here (0.002, cosine); TSM, whose stem and max pool bring 32×32 frames down to 8×8 at
 # once, needs 30 epochs at about a third of the cost per epoch; the CNN-LSTM 40 epochs at
-# 0.004; the per-frame baseline tsn_mini 10 epochs (it only has to show where it stays at chance).
+# 0.004 with the ReLU-LSTM cell of Li et al.'s R50L; the per-frame baseline tsn_mini 10 epochs
+# (it only has to show where it stays at chance).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release
