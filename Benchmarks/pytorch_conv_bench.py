@@ -3,7 +3,9 @@
 
 Reads {"specs": [{"key", "input", "weight", "stride", "padding", "dilation", "groups"}, ...]}
 (JSON) on stdin and prints one JSON line per spec and direction:
-  {"key": ..., "direction": "forward|backward_input|backward_weight", "seconds": median}
+  {"key": ..., "direction": "forward|backward_input|backward_weight", "seconds": …}
+(the median of --repetitions timed calls after one warm-up, or with --statistic best the
+shortest, as the Swift bench's `--statistic`)
 after a first line {"torch_version": ..., "threads": ...}.
 
 Forward is torch.nn.functional.conv3d; the backward passes are the ATen op autograd calls,
@@ -14,7 +16,7 @@ Float32, contiguous NCTHW tensors, torch.set_num_threads(--threads), no autograd
 Usage (the Swift bench runs it; by hand):
   echo '{"specs":[{"key":"k","input":[1,3,16,112,112],"weight":[45,3,1,7,7],"stride":[1,2,2],
         "padding":[0,3,3],"dilation":[1,1,1],"groups":1}]}' \
-    | python Benchmarks/pytorch_conv_bench.py --threads 2 --repetitions 5
+    | python Benchmarks/pytorch_conv_bench.py --threads 2 --repetitions 5 [--statistic best]
 """
 import argparse
 import json
@@ -25,7 +27,7 @@ import time
 import torch
 
 
-def median_seconds(fn, repetitions, warm_up=1):
+def timed_seconds(fn, repetitions, statistic, warm_up=1):
     for _ in range(warm_up):
         fn()
     times = []
@@ -33,13 +35,14 @@ def median_seconds(fn, repetitions, warm_up=1):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return min(times) if statistic == "best" else statistics.median(times)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--statistic", choices=["median", "best"], default="median")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     request = json.load(sys.stdin)
@@ -64,7 +67,7 @@ def main():
             for direction, fn in (("forward", forward),
                                   ("backward_input", backward([True, False, False])),
                                   ("backward_weight", backward([False, True, False]))):
-                seconds = median_seconds(fn, args.repetitions)
+                seconds = timed_seconds(fn, args.repetitions, args.statistic)
                 print(json.dumps({"key": spec["key"], "direction": direction, "seconds": seconds}), flush=True)
 
 

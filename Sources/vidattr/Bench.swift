@@ -91,7 +91,15 @@ func medianSeconds(repetitions: Int, warmUp: Int = 1, _ body: () -> Void) -> Dou
   return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
 }
 
-/// Shortest wall time of `repetitions` calls after one untimed call (a tuning aid).
+/// How a benchmark row's repeated timings are summarised (`vidattr bench kernels --statistic`).
+enum TimingStatistic: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// The median of the timed calls.
+  case median
+  /// The shortest timed call.
+  case best
+}
+
+/// Shortest wall time of `repetitions` calls after one untimed call.
 func bestSeconds(repetitions: Int, _ body: () -> Void) -> Double {
   body()
   return (0..<max(1, repetitions)).map { _ in secondsOf(body) }.min()!

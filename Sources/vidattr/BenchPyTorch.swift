@@ -3,7 +3,9 @@ import Foundation
 /// Runs Benchmarks/pytorch_conv_bench.py on the rows' peer specs with a Python that has
 /// torch, at the same thread count; returns seconds by peer key ("shape|direction"). Prints
 /// one line saying what happened (including why there are no PyTorch numbers).
-func runPyTorchPeer(rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, python: String?)
+func runPyTorchPeer(
+  rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, statistic: TimingStatistic = .median, python: String?
+)
   -> [String: Double]
 {
   var status = JSONLine()
@@ -32,7 +34,9 @@ func runPyTorchPeer(rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, 
   guard let request = try? JSONSerialization.data(withJSONObject: ["specs": specs]) else { return [:] }
   let process = Process()
   process.executableURL = URL(fileURLWithPath: interpreter)
-  process.arguments = [script, "--threads", String(threads), "--repetitions", String(repetitions)]
+  process.arguments = [
+    script, "--threads", String(threads), "--repetitions", String(repetitions), "--statistic", statistic.rawValue,
+  ]
   let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
   process.standardInput = stdin
   process.standardOutput = stdout
@@ -64,7 +68,7 @@ func runPyTorchPeer(rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, 
       times["\(key)|\(direction)"] = seconds
     }
   }
-  status["pytorch"] = "torch \(version) via \(interpreter), \(threads) threads, median of \(repetitions) after warm-up"
+  status["pytorch"] = "torch \(version) via \(interpreter), \(threads) threads, \(statistic.rawValue) of \(repetitions) after warm-up"
   status["pytorch_rows"] = times.count
   return times
 }
