@@ -497,12 +497,13 @@ void vidattr_conv_pack_im2col_transposed(int level, const vidattr_conv_geometry 
   pack_im2col_transposed_portable(g, x, p0, np, k0, nk, nr, dst);
 }
 
-void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
-                             ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
-                             float *dx) {
+void vidattr_conv_col2im_add(int level, const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld,
+                             ptrdiff_t k0, ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin,
+                             ptrdiff_t t_end, float *dx) {
 #if defined(__x86_64__) || defined(_M_X64)
-  if (vidattr_isa_level() >= 2 && col2im_same_width_avx512(g, cols, ld, k0, nk, p0, np, t_begin, t_end, dx)) return;
+  if (level >= 2 && col2im_same_width_avx512(g, cols, ld, k0, nk, p0, np, t_begin, t_end, dx)) return;
 #endif
+  (void)level;
   ptrdiff_t ohw = g->oh * g->ow;
   for (ptrdiff_t kk = 0; kk < nk; kk++) {
     tap a = tap_of(g, k0 + kk);

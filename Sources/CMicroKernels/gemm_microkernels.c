@@ -406,7 +406,7 @@ static void gemm_blocks(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const
 // multiply-adds (the last partial vector masked), then the fixed tree of _mm512_reduce_add_ps,
 // then added to the accumulated / initial value — set by kc and n alone.
 
-enum { NARROW_MAX = 8, NARROW_STACK = 4096 };
+enum { NARROW_MAX = VIDATTR_NARROW_COLUMNS_MAX, NARROW_STACK = 4096 };
 
 #ifdef VIDATTR_X86
 __attribute__((target("avx512f,fma"))) static void narrow_columns_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc,
@@ -438,27 +438,15 @@ __attribute__((target("avx512f,fma"))) static void narrow_columns_avx512(ptrdiff
 }
 #endif
 
-// Portable form of the same sums (16 lanes, then pairwise halving 16 → 8 → 4 → 2 → 1); not
-// bitwise equal to the AVX-512 one (separate multiply and add, another reduction tree).
-static void narrow_columns_portable(ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t rs,
-                                    const float *x, float *c, ptrdiff_t ldc, int accumulate, const float *row_init) {
-  for (ptrdiff_t i = 0; i < m; i++) {
-    const float *ar = a + i * rs;
-    for (ptrdiff_t j = 0; j < n; j++) {
-      float lane[16] = {0};
-      for (ptrdiff_t k = 0; k < kc; k++) lane[k % 16] += ar[k] * x[j * kc + k];
-      for (int width = 8; width >= 1; width /= 2)
-        for (int l = 0; l < width; l++) lane[l] += lane[l + width];
-      float base = accumulate ? c[i * ldc + j] : row_init != NULL ? row_init[i] : 0.0f;
-      c[i * ldc + j] = base + lane[0];
-    }
-  }
-}
-
 int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a,
                                 ptrdiff_t a_row_stride, const float *b_panel, int32_t nr, float *c, ptrdiff_t ldc,
                                 int accumulate, const float *row_init) {
-  if (n < 1 || n > NARROW_MAX || n > nr) return 0;
+#ifndef VIDATTR_X86
+  (void)m, (void)n, (void)kc, (void)a, (void)a_row_stride, (void)b_panel, (void)nr, (void)c, (void)ldc;
+  (void)accumulate, (void)row_init, (void)level;
+  return 0;
+#else
+  if (level < 2 || n < 1 || n > NARROW_MAX || n > nr) return 0;
   if (m <= 0) return 1;
   // Column j of the panel (stride nr) copied contiguous: x[j·kc + k] = B[k, j].
   float stack[NARROW_STACK];
@@ -466,22 +454,13 @@ int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k
   if (x == NULL) return 0;
   for (ptrdiff_t j = 0; j < n; j++)
     for (ptrdiff_t k = 0; k < kc; k++) x[j * kc + k] = b_panel[k * nr + j];
-#if defined(__x86_64__) || defined(_M_X64)
   unsigned int saved = _mm_getcsr();
   _mm_setcsr(saved | 0x8040u);  // FTZ | DAZ, as vidattr_gemm
-#endif
-#ifdef VIDATTR_X86
-  if (level >= 2)
-    narrow_columns_avx512(m, n, kc, a, a_row_stride, x, c, ldc, accumulate, row_init);
-  else
-#endif
-    narrow_columns_portable(m, n, kc, a, a_row_stride, x, c, ldc, accumulate, row_init);
-#if defined(__x86_64__) || defined(_M_X64)
+  narrow_columns_avx512(m, n, kc, a, a_row_stride, x, c, ldc, accumulate, row_init);
   _mm_setcsr(saved);
-#endif
-  (void)level;
   if (x != stack) free(x);
   return 1;
+#endif
 }
 
 // MARK: Packing of plain strided matrices
@@ -557,27 +536,6 @@ __attribute__((no_builtin("memcpy", "memset"))) void vidattr_pack_b(int level, c
 // with the row after next prefetched in software: rows are slices of different input
 // channels and frames, far apart, and each would otherwise start with a demand miss.
 #ifdef VIDATTR_X86
-__attribute__((target("avx512f"))) static void pack_b_rows_avx512(const float *const *rows, ptrdiff_t k,
-                                                                  ptrdiff_t n, int32_t nr, float *dst) {
-  ptrdiff_t panel = k * nr;
-  for (ptrdiff_t kk = 0; kk < k; kk++) {
-    if (kk + 2 < k && rows[kk + 2] != NULL)
-      for (ptrdiff_t j = 0; j < n; j += 16) _mm_prefetch((const char *)(rows[kk + 2] + j), _MM_HINT_T0);
-    const float *src = rows[kk];
-    float *d = dst + kk * nr;
-    for (ptrdiff_t j0 = 0; j0 < n; j0 += nr, d += panel) {
-      for (ptrdiff_t j = 0; j < nr; j += 16) {
-        ptrdiff_t left = n - j0 - j;
-        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1u);
-        __m512 v = src == NULL ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(mask, src + j0 + j);
-        _mm512_storeu_ps(d + j, v);
-      }
-    }
-  }
-}
-#endif
-
-#ifdef VIDATTR_X86
 __attribute__((target("avx512f"))) static void pack_b_rows_at_avx512(const float *const *rows, ptrdiff_t k,
                                                                      ptrdiff_t n, int32_t nr, float *dst,
                                                                      ptrdiff_t column0) {
@@ -620,26 +578,11 @@ void vidattr_pack_b_rows_at(int level, const float *const *rows, ptrdiff_t k, pt
   }
 }
 
-__attribute__((no_builtin("memcpy", "memset"))) void vidattr_pack_b_rows(int level, const float *const *rows,
-                                                                         ptrdiff_t k, ptrdiff_t n, int32_t nr,
-                                                                         float *dst) {
-#ifdef VIDATTR_X86
-  if (level >= 2 && nr % 16 == 0) {
-    pack_b_rows_avx512(rows, k, n, nr, dst);
-    return;
-  }
-#endif
-  (void)level;
-  for (ptrdiff_t j0 = 0; j0 < n; j0 += nr) {
-    ptrdiff_t nv = n - j0 < nr ? n - j0 : nr;
-    float *panel = dst + (j0 / nr) * k * nr;
-    for (ptrdiff_t kk = 0; kk < k; kk++) {
-      const float *src = rows[kk];
-      float *d = panel + kk * nr;
-      ptrdiff_t j = 0;
-      if (src != NULL)
-        for (; j < nv; j++) d[j] = src[j0 + j];
-      for (; j < nr; j++) d[j] = 0;
-    }
-  }
+void vidattr_pack_b_rows(int level, const float *const *rows, ptrdiff_t k, ptrdiff_t n, int32_t nr, float *dst) {
+  vidattr_pack_b_rows_at(level, rows, k, n, nr, dst, 0);
+  // The columns past n in the last panel: zeros (the micro-kernels compute on them).
+  if (n % nr == 0) return;
+  float *last = dst + (n / nr) * k * nr;
+  for (ptrdiff_t kk = 0; kk < k; kk++)
+    for (ptrdiff_t j = n % nr; j < nr; j++) last[kk * nr + j] = 0;
 }

@@ -113,7 +113,7 @@ extension Fast {
                       depth * nr, columns, np, 1, o0 > 0 ? 1 : 0, nil)
                   }
                   vidattr_conv_col2im_add(
-                    &geometry, columns, np, k0, rows, tile.lowerBound, np, slab.lowerBound, slab.upperBound,
+                    isa.rawValue, &geometry, columns, np, k0, rows, tile.lowerBound, np, slab.lowerBound, slab.upperBound,
                     dxs.value + L.inputOffset(n, g))
                 }
               }

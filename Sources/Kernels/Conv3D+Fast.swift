@@ -145,7 +145,7 @@ extension Fast {
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
     let panels = ceilDiv(Og, mr)
     // AVX-512 only: there a 16-column half tile costs ~0.7 of a full one whatever its width.
-    let narrowColumns = isa == .avx512 ? 8 : 0
+    let narrowColumns = isa == .avx512 ? VIDATTR_NARROW_COLUMNS_MAX : 0
     // Tiles: balanced, ≥ 2·`fastConvTargetTasks` (n, g, tile) units when tiles of ≥ 128
     // positions allow; otherwise (late layers) the output channels are split instead.
     let tiles = L.positionTiles(

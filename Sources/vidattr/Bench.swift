@@ -97,6 +97,11 @@ enum TimingStatistic: String, ExpressibleByArgument, CaseIterable, Sendable {
   case median
   /// The shortest timed call.
   case best
+
+  /// This statistic of `repetitions` timed calls of `body` after one untimed call.
+  func seconds(repetitions: Int, _ body: () -> Void) -> Double {
+    self == .best ? bestSeconds(repetitions: repetitions, body) : medianSeconds(repetitions: repetitions, body)
+  }
 }
 
 /// Shortest wall time of `repetitions` calls after one untimed call.

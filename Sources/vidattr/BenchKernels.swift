@@ -49,7 +49,6 @@ struct BenchKernels: ParsableCommand {
   @Flag(help: .hidden)
   var cpuTime = false
 
-
   func validate() throws {
     if let r = repetitions, r < 1 { throw ValidationError("--repetitions must be ≥ 1") }
   }
@@ -64,7 +63,8 @@ struct BenchKernels: ParsableCommand {
     head["threads"] = threads
     head["blas"] = loadedBLAS()
     head["build"] = "release" as String?
-    head["statistic"] = "\(statistic.rawValue) of \(repetitions ?? (quick ? 3 : 5)) timed repetitions per row" as String?
+    let reps = repetitions ?? (quick ? 3 : 5)
+    head["statistic"] = "\(statistic.rawValue) of \(reps) timed repetitions per row" as String?
     head.print()
 
     let peak = skipPeak ? 175.0 * Double(threads) : reportPeaks(selected: isa, threads: threads)
@@ -72,7 +72,6 @@ struct BenchKernels: ParsableCommand {
     let frames = quick ? 4 : 16
     let rows = (convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8) + resampleBenchmarkRows(frames: frames))
       .filter { row in filter.map { "\(row.name) \(row.direction) \(row.shape)".contains($0) } ?? true }
-    let reps = repetitions ?? (quick ? 3 : 5)
 
     let peer =
       noPytorch
@@ -85,8 +84,7 @@ struct BenchKernels: ParsableCommand {
         ? BenchmarkCheck(passed: true, worstRatio: 0, literalSeconds: .nan, note: "not checked (--timing-only)")
         : runners.check()
       let wallStart = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
-      let fast =
-        statistic == .best ? bestSeconds(repetitions: reps, runners.fast) : medianSeconds(repetitions: reps, runners.fast)
+      let fast = statistic.seconds(repetitions: reps, runners.fast)
       let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) * 1e-9
       let utilisation = (processCPUSeconds() - cpuStart) / wall / Double(threads)
       var line = JSONLine()

@@ -4,7 +4,7 @@ import Foundation
 /// torch, at the same thread count; returns seconds by peer key ("shape|direction"). Prints
 /// one line saying what happened (including why there are no PyTorch numbers).
 func runPyTorchPeer(
-  rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, statistic: TimingStatistic = .median, python: String?
+  rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, statistic: TimingStatistic, python: String?
 )
   -> [String: Double]
 {

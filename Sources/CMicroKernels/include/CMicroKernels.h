@@ -63,12 +63,14 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
                   ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
                   float alpha, int accumulate, const float *row_init);
 
-/// Columns 0 ..< n (1 ≤ n ≤ 8) of one packed B panel (B[k, j] = b_panel[k·nr + j]) times A,
+/// Columns 0 ..< n (1 ≤ n ≤ VIDATTR_NARROW_COLUMNS_MAX = 8) of one packed B panel (B[k, j] = b_panel[k·nr + j]) times A,
 /// into C as `vidattr_gemm` does, for A whose rows are contiguous in k (A[i, k] =
 /// a[i·a_row_stride + k]), as dot products along k: 16 interleaved partial sums per element,
 /// reduced by a fixed tree (gemm_microkernels.c). Used for the few columns of a last panel,
-/// which a register tile computes at the cost of a full one. Returns 0, doing nothing, when
-/// n is out of range or the column copy cannot be allocated.
+/// which a register tile computes at the cost of a full one. AVX-512 only (level 2): returns
+/// 0, doing nothing, at other levels, when n is out of range, or when the column copy cannot
+/// be allocated.
+enum { VIDATTR_NARROW_COLUMNS_MAX = 8 };
 int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a,
                                 ptrdiff_t a_row_stride, const float *b_panel, int32_t nr, float *c, ptrdiff_t ldc,
                                 int accumulate, const float *row_init);
@@ -123,10 +125,12 @@ void vidattr_conv_pack_im2col_transposed(int level, const vidattr_conv_geometry 
 
 /// The adjoint of the gather: dx[c, ti, hi, wi] += cols[kk·ld + q] for every (k0 + kk, p0 + q),
 /// kk < nk, q < np, whose input position (c, ti, hi, wi) is inside the input and has
-/// t_begin ≤ ti < t_end. Adds in the order kk, then q ascending.
-void vidattr_conv_col2im_add(const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld, ptrdiff_t k0,
-                             ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin, ptrdiff_t t_end,
-                             float *dx);
+/// t_begin ≤ ti < t_end. Adds in the order kk, then q ascending. `level` selects the
+/// implementation (the result is the same at every level: each dx element receives the same
+/// additions in the same order).
+void vidattr_conv_col2im_add(int level, const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld,
+                             ptrdiff_t k0, ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin,
+                             ptrdiff_t t_end, float *dx);
 
 // MARK: Reductions (reductions.c)
 
