@@ -401,66 +401,105 @@ static void gemm_blocks(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const
 // positions in layer 4 of r2plus1d_18). A register tile computes such a panel at the cost of a
 // full (or half) one: the per-step broadcasts of A, not the multiply-adds, bound it. Here each
 // element is instead a dot product along k, A's row read as 16-float vectors (rows contiguous in
-// k) against the column copied contiguous: 1 + n loads and n multiply-adds per 16 steps of k.
+// k) against the column stored contiguous: 1 + n loads and n multiply-adds per 16 steps of k.
+// The caller passes the whole reduction at once (the convolution gathers the few columns of
+// every K_c block into one buffer per tile): a call per K_c block would re-copy the columns for
+// every group of rows and pay one horizontal reduction per block; on layer 4 of r2plus1d_18
+// that overhead was 12 % of a row's time for 2 % of its multiply-adds.
 // Chain of each element: 16 lanes, lane l summing the k ≡ l (mod 16) terms in k order with fused
 // multiply-adds (the last partial vector masked), then the fixed tree of _mm512_reduce_add_ps,
 // then added to the accumulated / initial value — set by kc and n alone.
 
-enum { NARROW_MAX = VIDATTR_NARROW_COLUMNS_MAX, NARROW_STACK = 4096 };
+enum { NARROW_MAX = VIDATTR_NARROW_COLUMNS_MAX };
 
 #ifdef VIDATTR_X86
+// RB rows × N columns at a time: RB·N independent accumulator chains (RB·N ≥ 8 = FMA latency ×
+// ports, so that the chains, not their latency, set the pace; ≤ 24 so that they stay in
+// registers). Inlined with constant N and RB, so the loops unroll into named registers.
+__attribute__((target("avx512f,fma"), always_inline)) static inline void narrow_rows_avx512(
+    const int N, const int RB, ptrdiff_t kc, const float *a, ptrdiff_t rs, const float *x, float *c,
+    ptrdiff_t ldc, int accumulate, const float *row_init) {
+  ptrdiff_t full = kc / 16 * 16;
+  __mmask16 tail = (__mmask16)((1u << (kc - full)) - 1u);
+  __m512 acc[8][NARROW_MAX];
+  for (int r = 0; r < RB; r++)
+    for (int j = 0; j < N; j++) acc[r][j] = _mm512_setzero_ps();
+  for (ptrdiff_t k0 = 0; k0 < full; k0 += 16) {
+    __m512 xv[NARROW_MAX];
+    for (int j = 0; j < N; j++) xv[j] = _mm512_loadu_ps(x + j * kc + k0);
+    for (int r = 0; r < RB; r++) {
+      __m512 av = _mm512_loadu_ps(a + r * rs + k0);
+      for (int j = 0; j < N; j++) acc[r][j] = _mm512_fmadd_ps(av, xv[j], acc[r][j]);
+    }
+  }
+  if (tail) {
+    for (int r = 0; r < RB; r++) {
+      __m512 av = _mm512_maskz_loadu_ps(tail, a + r * rs + full);
+      for (int j = 0; j < N; j++)
+        acc[r][j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, x + j * kc + full), acc[r][j]);
+    }
+  }
+  for (int r = 0; r < RB; r++)
+    for (int j = 0; j < N; j++) {
+      float base = accumulate ? c[r * ldc + j] : row_init != NULL ? row_init[r] : 0.0f;
+      c[r * ldc + j] = base + _mm512_reduce_add_ps(acc[r][j]);
+    }
+}
+
+// Rows in blocks of RB (then one at a time) for a constant column count N.
+#define NARROW_CASE(N, RB)                                                                                  \
+  case N: {                                                                                                 \
+    ptrdiff_t i = 0;                                                                                        \
+    for (; i + RB <= m; i += RB)                                                                            \
+      narrow_rows_avx512(N, RB, kc, a + i * rs, rs, x, c + i * ldc, ldc, accumulate,                        \
+                         row_init ? row_init + i : NULL);                                                   \
+    for (; i < m; i++)                                                                                      \
+      narrow_rows_avx512(N, 1, kc, a + i * rs, rs, x, c + i * ldc, ldc, accumulate,                         \
+                         row_init ? row_init + i : NULL);                                                   \
+    break;                                                                                                  \
+  }
+
 __attribute__((target("avx512f,fma"))) static void narrow_columns_avx512(ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc,
                                                                          const float *a, ptrdiff_t rs,
                                                                          const float *x, float *c, ptrdiff_t ldc,
                                                                          int accumulate, const float *row_init) {
-  ptrdiff_t full = kc / 16 * 16;
-  __mmask16 tail = (__mmask16)((1u << (kc - full)) - 1u);
-  for (ptrdiff_t i = 0; i < m; i++) {
-    const float *ar = a + i * rs;
-    __m512 acc[NARROW_MAX];
-    for (int j = 0; j < NARROW_MAX; j++) acc[j] = _mm512_setzero_ps();
-    for (ptrdiff_t k0 = 0; k0 < full; k0 += 16) {
-      __m512 av = _mm512_loadu_ps(ar + k0);
-      for (int j = 0; j < NARROW_MAX; j++)
-        if (j < n) acc[j] = _mm512_fmadd_ps(av, _mm512_loadu_ps(x + j * kc + k0), acc[j]);
-    }
-    if (tail) {
-      __m512 av = _mm512_maskz_loadu_ps(tail, ar + full);
-      for (int j = 0; j < NARROW_MAX; j++)
-        if (j < n) acc[j] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, x + j * kc + full), acc[j]);
-    }
-    for (int j = 0; j < NARROW_MAX; j++) {
-      if (j >= n) break;
-      float base = accumulate ? c[i * ldc + j] : row_init != NULL ? row_init[i] : 0.0f;
-      c[i * ldc + j] = base + _mm512_reduce_add_ps(acc[j]);
-    }
+  switch (n) {
+    NARROW_CASE(1, 8)
+    NARROW_CASE(2, 4)
+    NARROW_CASE(3, 4)
+    NARROW_CASE(4, 4)
+    NARROW_CASE(5, 2)
+    NARROW_CASE(6, 2)
+    NARROW_CASE(7, 2)
+    NARROW_CASE(8, 2)
+    default: break;
   }
 }
+#undef NARROW_CASE
 #endif
 
 int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a,
-                                ptrdiff_t a_row_stride, const float *b_panel, int32_t nr, float *c, ptrdiff_t ldc,
+                                ptrdiff_t a_row_stride, const float *columns, float *c, ptrdiff_t ldc,
                                 int accumulate, const float *row_init) {
 #ifndef VIDATTR_X86
-  (void)m, (void)n, (void)kc, (void)a, (void)a_row_stride, (void)b_panel, (void)nr, (void)c, (void)ldc;
+  (void)m, (void)n, (void)kc, (void)a, (void)a_row_stride, (void)columns, (void)c, (void)ldc;
   (void)accumulate, (void)row_init, (void)level;
   return 0;
 #else
-  if (level < 2 || n < 1 || n > NARROW_MAX || n > nr) return 0;
+  if (level < 2 || n < 1 || n > NARROW_MAX) return 0;
   if (m <= 0) return 1;
-  // Column j of the panel (stride nr) copied contiguous: x[j·kc + k] = B[k, j].
-  float stack[NARROW_STACK];
-  float *x = (size_t)kc * (size_t)n <= NARROW_STACK ? stack : malloc((size_t)kc * (size_t)n * sizeof(float));
-  if (x == NULL) return 0;
-  for (ptrdiff_t j = 0; j < n; j++)
-    for (ptrdiff_t k = 0; k < kc; k++) x[j * kc + k] = b_panel[k * nr + j];
   unsigned int saved = _mm_getcsr();
   _mm_setcsr(saved | 0x8040u);  // FTZ | DAZ, as vidattr_gemm
-  narrow_columns_avx512(m, n, kc, a, a_row_stride, x, c, ldc, accumulate, row_init);
+  narrow_columns_avx512(m, n, kc, a, a_row_stride, columns, c, ldc, accumulate, row_init);
   _mm_setcsr(saved);
-  if (x != stack) free(x);
   return 1;
 #endif
+}
+
+void vidattr_copy_panel_columns(const float *b_panel, int32_t nr, ptrdiff_t kc, ptrdiff_t n, float *columns,
+                                ptrdiff_t ld) {
+  for (ptrdiff_t k = 0; k < kc; k++)
+    for (ptrdiff_t j = 0; j < n; j++) columns[j * ld + k] = b_panel[k * nr + j];
 }
 
 // MARK: Packing of plain strided matrices

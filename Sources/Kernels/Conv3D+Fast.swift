@@ -111,9 +111,10 @@ extension Fast {
   /// NR-column panels (stride, padding and dilation handled while gathering; by plain row
   /// copies for temporal and point-wise kernels; the im2col matrix is never stored whole) and
   /// multiplied into y, the first block starting from the bias; on AVX-512 a last panel of at
-  /// most 8 positions (P mod 32, e.g. 2 of layer 4's 98) is computed as dot products along K
-  /// (`vidattr_gemm_narrow_columns`) instead of a 16- or 32-wide tile that would cost as much
-  /// as a full one. Tasks (n, g, position tile)
+  /// most 8 positions (P mod 32, e.g. 2 of layer 4's 98) is computed as dot products along the
+  /// whole of K (`vidattr_gemm_narrow_columns`, from its columns gathered as the blocks are
+  /// packed) instead of a 16- or 32-wide tile that would cost as much as a full one. Tasks (n,
+  /// g, position tile)
   /// run under `parallelFor`; when there are fewer than sixteen (late layers: small P), the
   /// im2col blocks of a batch of tiles are packed once in parallel and the output channels are
   /// split instead. Each output element is the same operation chain whatever the tiling and
@@ -160,31 +161,53 @@ extension Fast {
           let ws = UncheckedSendable(wb.baseAddress!)
           withOptionalPointer(biasScalars) { biasPointer in
             let bs = UncheckedSendable(biasPointer)
-            // Output rows `rowPanels` of group g for the positions of `tile`, with the im2col
+            // A last panel of at most `narrowColumns` positions (always the last P mod NR
+            // positions: tiles start at multiples of NR) is computed as dot products over the
+            // whole reduction, from its columns gathered into `narrowStride` floats per tile
+            // as the blocks are packed; the rest of the tile in register tiles, block by block.
+            func narrowCount(_ tile: Range<Int>) -> Int {
+              let tail = tile.count % nr
+              return tail >= 1 && tail <= narrowColumns ? tail : 0
+            }
+            let narrowStride = K * narrowColumns
+            // Output rows `rowPanels` of group g for the wide part of `tile`, with the im2col
             // block of reduction rows k0 ..< k0 + depth packed in `packedB`; W_g is read in
-            // place (row-major, Og×K).
+            // place (row-major, Og×K). The block's narrow columns, if any, are copied to
+            // `narrow` (column j at narrow + j·K + k0) by `gatherNarrow`.
             func multiply(
               _ n: Int, _ g: Int, _ rowPanels: Range<Int>, _ tile: Range<Int>, _ k0: Int, _ depth: Int,
               _ packedB: UnsafePointer<Float>
             ) {
               let row0 = rowPanels.lowerBound * mr
               let rows = min(Og - row0, rowPanels.count * mr)
-              let rowInit = bs.value.map { $0 + g * Og + row0 }
-              let a = ws.value + (g * Og + row0) * K + k0
-              let c = out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound
-              // A last panel of at most `narrowColumns` positions (always the last P mod NR
-              // positions: tiles start at multiples of NR) as dot products; the rest in tiles.
-              let tail = tile.count % nr
-              let wide = tail >= 1 && tail <= narrowColumns ? tile.count - tail : tile.count
+              let wide = tile.count - narrowCount(tile)
+              guard wide > 0 else { return }
               vidattr_gemm(
-                isa.rawValue, rows, wide, depth, a, K, 1, packedB, depth * nr, c, P, 1, k0 > 0 ? 1 : 0,
-                k0 == 0 ? rowInit : nil)
-              if wide < tile.count {
-                let handled = vidattr_gemm_narrow_columns(
-                  isa.rawValue, rows, tail, depth, a, K, packedB + (wide / nr) * depth * nr, Int32(nr), c + wide, P,
-                  k0 > 0 ? 1 : 0, k0 == 0 ? rowInit : nil)
-                precondition(handled == 1, "conv3d: the narrow-column kernel refused \(tail) columns")
-              }
+                isa.rawValue, rows, wide, depth, ws.value + (g * Og + row0) * K + k0, K, 1, packedB, depth * nr,
+                out.value + L.outputOffset(n, g, row: row0) + tile.lowerBound, P, 1, k0 > 0 ? 1 : 0,
+                k0 == 0 ? bs.value.map { $0 + g * Og + row0 } : nil)
+            }
+            func gatherNarrow(
+              _ tile: Range<Int>, _ k0: Int, _ depth: Int, _ packedB: UnsafePointer<Float>,
+              _ narrow: UnsafeMutablePointer<Float>
+            ) {
+              let count = narrowCount(tile)
+              guard count > 0 else { return }
+              let wide = tile.count - count
+              vidattr_copy_panel_columns(packedB + (wide / nr) * depth * nr, Int32(nr), depth, count, narrow + k0, K)
+            }
+            func multiplyNarrow(
+              _ n: Int, _ g: Int, _ rowPanels: Range<Int>, _ tile: Range<Int>, _ narrow: UnsafePointer<Float>
+            ) {
+              let count = narrowCount(tile)
+              guard count > 0 else { return }
+              let row0 = rowPanels.lowerBound * mr
+              let rows = min(Og - row0, rowPanels.count * mr)
+              let handled = vidattr_gemm_narrow_columns(
+                isa.rawValue, rows, count, K, ws.value + (g * Og + row0) * K, K, narrow,
+                out.value + L.outputOffset(n, g, row: row0) + tile.upperBound - count, P, 0,
+                bs.value.map { $0 + g * Og + row0 })
+              precondition(handled == 1, "conv3d: the narrow-column kernel refused \(count) columns")
             }
             if units >= 2 * fastConvTargetTasks {
               // Many position tiles: one task per (n, g, tile), each packing its own blocks.
@@ -192,12 +215,15 @@ extension Fast {
               parallelFor(units) { u in
                 let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                 let (n, g) = (ng / L.groups, ng % L.groups)
-                withScratch(kc * ceilDiv(tile.count, nr) * nr) { packedB in
+                withScratch(kc * ceilDiv(tile.count, nr) * nr + (narrowCount(tile) > 0 ? narrowStride : 0)) { packedB in
+                  let narrow = packedB + kc * ceilDiv(tile.count, nr) * nr
                   for k0 in stride(from: 0, to: K, by: kc) {
                     let depth = min(kc, K - k0)
                     L.packIm2col(isa, xs.value + L.inputOffset(n, g), k0, depth, tile, nr: nr, packedB)
+                    gatherNarrow(tile, k0, depth, packedB, narrow)
                     for rowPanels in rowGroups { multiply(n, g, rowPanels, tile, k0, depth, packedB) }
                   }
+                  multiplyNarrow(n, g, 0..<panels, tile, narrow)
                 }
               }
             } else {
@@ -207,7 +233,7 @@ extension Fast {
               // largest layers — so memory stays bounded whatever P.
               let kBlocks = ceilDiv(K, kc)
               let blockStride = kc * ceilDiv(tiles.map(\.count).max() ?? 0, nr) * nr
-              let unitStride = kBlocks * blockStride
+              let unitStride = kBlocks * blockStride + narrowStride
               let perBatch = max(1, min(units, (1 << 21) / max(1, unitStride)))
               for first in stride(from: 0, to: units, by: perBatch) {
                 let batch = first..<min(units, first + perBatch)
@@ -219,10 +245,11 @@ extension Fast {
                     let (b, kb) = (job / kBlocks, job % kBlocks)
                     let u = batch.lowerBound + b
                     let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
-                    let k0 = kb * kc
+                    let (k0, block) = (kb * kc, bShared.value + b * unitStride + kb * blockStride)
                     L.packIm2col(
                       isa, xs.value + L.inputOffset(ng / L.groups, ng % L.groups), k0, min(kc, K - k0), tile,
-                      nr: nr, bShared.value + b * unitStride + kb * blockStride)
+                      nr: nr, block)
+                    gatherNarrow(tile, k0, min(kc, K - k0), block, bShared.value + b * unitStride + kBlocks * blockStride)
                   }
                   parallelFor(batch.count * rowGroups.count) { job in
                     let (b, r) = (job / rowGroups.count, job % rowGroups.count)
@@ -234,6 +261,8 @@ extension Fast {
                         ng / L.groups, ng % L.groups, rowGroups[r], tile, k0, min(kc, K - k0),
                         bShared.value + b * unitStride + kb * blockStride)
                     }
+                    multiplyNarrow(
+                      ng / L.groups, ng % L.groups, rowGroups[r], tile, bShared.value + b * unitStride + kBlocks * blockStride)
                   }
                 }
               }

@@ -59,26 +59,54 @@ public enum SubnormalFlushing {
 /// Runs `body(i)` for i in 0..<n on up to `FastThreads.count` threads (in the calling thread
 /// when n == 1 or one thread is configured). `body` must write disjoint memory for distinct i.
 /// Worker threads inherit the caller's `SubnormalFlushing` setting.
+///
+/// The threads are the caller and the workers of the C pool (`vidattr_pool_run`), which poll
+/// for about a millisecond after a loop before sleeping, so that the next loop — the next
+/// phase of a convolution, the next layer — starts without a wake-up; libdispatch's
+/// `concurrentPerform` (whose workers sleep at once) runs loops that find the pool busy
+/// (concurrent callers, nested loops).
 @inlinable
 public func parallelFor(_ n: Int, _ body: (Int) -> Void) {
   if n <= 0 { return }
-  if n == 1 || FastThreads.count == 1 {
+  let threads = FastThreads.count
+  if n == 1 || threads == 1 {
     for i in 0..<n { body(i) }
     return
   }
   let flush = SubnormalFlushing.isActive
   withoutActuallyEscaping(body) { body in
+    var loop = PoolLoop(body: body, flush: flush)
+    let done = withUnsafeMutablePointer(to: &loop) { pointer in
+      vidattr_pool_run(n, Int32(clamping: threads), { context, i in
+        context!.assumingMemoryBound(to: PoolLoop.self).pointee.run(i)
+      }, pointer)
+    }
+    if done == 1 { return }
     // Dispatch wants a @Sendable closure; the disjoint-writes contract above is what makes
     // sharing `body` across threads sound, so it is wrapped rather than checked.
-    let shared = UncheckedSendable(body)
-    DispatchQueue.concurrentPerform(iterations: n) { i in
-      if flush {
-        let saved = vidattr_flush_subnormals_begin()
-        shared.value(i)
-        vidattr_flush_subnormals_end(saved)
-      } else {
-        shared.value(i)
-      }
+    let shared = UncheckedSendable(loop)
+    DispatchQueue.concurrentPerform(iterations: n) { i in shared.value.run(i) }
+  }
+}
+
+/// One parallel loop's body and its caller's subnormal setting, as the pool's workers see it.
+@usableFromInline
+struct PoolLoop {
+  @usableFromInline let body: (Int) -> Void
+  @usableFromInline let flush: Bool
+
+  @inlinable init(body: @escaping (Int) -> Void, flush: Bool) {
+    self.body = body
+    self.flush = flush
+  }
+
+  @inlinable func run(_ i: Int) {
+    if flush {
+      let saved = vidattr_flush_subnormals_begin()
+      body(i)
+      vidattr_flush_subnormals_end(saved)
+    } else {
+      body(i)
     }
   }
 }

@@ -83,14 +83,6 @@ func processCPUSeconds() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
-/// Median wall time of `repetitions` calls after `warmUp` untimed ones.
-func medianSeconds(repetitions: Int, warmUp: Int = 1, _ body: () -> Void) -> Double {
-  for _ in 0..<warmUp { body() }
-  let times = (0..<max(1, repetitions)).map { _ in secondsOf(body) }.sorted()
-  let n = times.count
-  return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2
-}
-
 /// How a benchmark row's repeated timings are summarised (`vidattr bench kernels --statistic`).
 enum TimingStatistic: String, ExpressibleByArgument, CaseIterable, Sendable {
   /// The median of the timed calls.
@@ -98,14 +90,12 @@ enum TimingStatistic: String, ExpressibleByArgument, CaseIterable, Sendable {
   /// The shortest timed call.
   case best
 
-  /// This statistic of `repetitions` timed calls of `body` after one untimed call.
-  func seconds(repetitions: Int, _ body: () -> Void) -> Double {
-    self == .best ? bestSeconds(repetitions: repetitions, body) : medianSeconds(repetitions: repetitions, body)
+  /// This statistic of `samples` (non-empty): `best` (the shortest time or the highest
+  /// throughput, as the caller says), or the median.
+  func summary(of samples: [Double], best: ([Double]) -> Double) -> Double {
+    if self == .best { return best(samples) }
+    let sorted = samples.sorted(), n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
   }
 }
 
-/// Shortest wall time of `repetitions` calls after one untimed call.
-func bestSeconds(repetitions: Int, _ body: () -> Void) -> Double {
-  body()
-  return (0..<max(1, repetitions)).map { _ in secondsOf(body) }.min()!
-}

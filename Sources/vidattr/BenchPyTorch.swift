@@ -4,7 +4,8 @@ import Foundation
 /// torch, at the same thread count; returns seconds by peer key ("shape|direction"). Prints
 /// one line saying what happened (including why there are no PyTorch numbers).
 func runPyTorchPeer(
-  rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, statistic: TimingStatistic, python: String?
+  rows: [KernelBenchmarkRow], threads: Int, repetitions: Int, rounds: Int, statistic: TimingStatistic,
+  python: String?
 )
   -> [String: Double]
 {
@@ -35,7 +36,8 @@ func runPyTorchPeer(
   let process = Process()
   process.executableURL = URL(fileURLWithPath: interpreter)
   process.arguments = [
-    script, "--threads", String(threads), "--repetitions", String(repetitions), "--statistic", statistic.rawValue,
+    script, "--threads", String(threads), "--repetitions", String(repetitions), "--rounds", String(rounds),
+    "--statistic", statistic.rawValue,
   ]
   let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
   process.standardInput = stdin
@@ -68,7 +70,7 @@ func runPyTorchPeer(
       times["\(key)|\(direction)"] = seconds
     }
   }
-  status["pytorch"] = "torch \(version) via \(interpreter), \(threads) threads, \(statistic.rawValue) of \(repetitions) after warm-up"
+  status["pytorch"] = "torch \(version) via \(interpreter), \(threads) threads, \(statistic.rawValue) of \(repetitions) in \(rounds) passes, each after a warm-up"
   status["pytorch_rows"] = times.count
   return times
 }

@@ -32,4 +32,33 @@ struct SubnormalFlushingTests {
     }
     #expect(after.allSatisfy { $0 == tiny }, "worker threads kept the flushing state")
   }
+
+  @Test("pool workers started inside flushing(_:) do not keep flushing afterwards")
+  func workersStartedWhileFlushing() {
+    // 16 threads: more than any other test asks for, so that (unless a concurrent test holds the
+    // pool) new workers are started here, by a thread that is flushing; a new thread inherits
+    // its creator's SSE control register, which the pool resets.
+    let tiny: Float = 0x1p-130
+    let n = 4096
+    SubnormalFlushing.flushing {
+      FastThreads.withCount(16) { _ = Self.products(n, tiny) }
+    }
+    let after = FastThreads.withCount(16) { Self.products(n, tiny) }
+    #expect(after.allSatisfy { $0 == tiny }, "a worker started while flushing kept the flushing state")
+  }
+
+  /// x·1 for each of n indices of a parallel loop, each index long enough (a few microseconds)
+  /// that every worker takes part.
+  static func products(_ n: Int, _ x: Float) -> [Float] {
+    var results = [Float](repeating: -1, count: n)
+    results.withUnsafeMutableBufferPointer { r in
+      let out = UncheckedSendable(r)
+      parallelFor(n) { i in
+        var v = product(x, 1)
+        for _ in 0..<200 { v = product(v, 1) }
+        out.value[i] = v
+      }
+    }
+    return results
+  }
 }

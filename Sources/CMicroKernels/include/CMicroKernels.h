@@ -63,17 +63,22 @@ void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float
                   ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
                   float alpha, int accumulate, const float *row_init);
 
-/// Columns 0 ..< n (1 ≤ n ≤ VIDATTR_NARROW_COLUMNS_MAX = 8) of one packed B panel (B[k, j] = b_panel[k·nr + j]) times A,
-/// into C as `vidattr_gemm` does, for A whose rows are contiguous in k (A[i, k] =
-/// a[i·a_row_stride + k]), as dot products along k: 16 interleaved partial sums per element,
-/// reduced by a fixed tree (gemm_microkernels.c). Used for the few columns of a last panel,
-/// which a register tile computes at the cost of a full one. AVX-512 only (level 2): returns
-/// 0, doing nothing, at other levels, when n is out of range, or when the column copy cannot
-/// be allocated.
+/// C[i, j] (+)= Σ_k A[i, k]·B[k, j] as `vidattr_gemm` does, for 1 ≤ n ≤ VIDATTR_NARROW_COLUMNS_MAX
+/// = 8 columns of B stored contiguous (B[k, j] = columns[j·kc + k]) and A whose rows are
+/// contiguous in k (A[i, k] = a[i·a_row_stride + k]), as dot products along k: 16 interleaved
+/// partial sums per element, reduced by a fixed tree (gemm_microkernels.c). Used for the few
+/// columns of a last panel, which a register tile computes at the cost of a full one; pass the
+/// whole reduction in one call. AVX-512 only (level 2): returns 0, doing nothing, at other
+/// levels or when n is out of range.
 enum { VIDATTR_NARROW_COLUMNS_MAX = 8 };
 int vidattr_gemm_narrow_columns(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a,
-                                ptrdiff_t a_row_stride, const float *b_panel, int32_t nr, float *c, ptrdiff_t ldc,
+                                ptrdiff_t a_row_stride, const float *columns, float *c, ptrdiff_t ldc,
                                 int accumulate, const float *row_init);
+
+/// Copies columns 0 ..< n of a packed panel (B[k, j] = b_panel[k·nr + j], k < kc) to
+/// columns[j·ld + k]: the layout `vidattr_gemm_narrow_columns` reads.
+void vidattr_copy_panel_columns(const float *b_panel, int32_t nr, ptrdiff_t kc, ptrdiff_t n, float *columns,
+                                ptrdiff_t ld);
 
 /// Packs B (element (kk, j) at b[kk·row_stride + j·col_stride], kk < k, j < n) into ⌈n/nr⌉
 /// panels of k×nr floats each, panel stride k·nr. `level` selects the implementation (the
@@ -131,6 +136,18 @@ void vidattr_conv_pack_im2col_transposed(int level, const vidattr_conv_geometry 
 void vidattr_conv_col2im_add(int level, const vidattr_conv_geometry *g, const float *cols, ptrdiff_t ld,
                              ptrdiff_t k0, ptrdiff_t nk, ptrdiff_t p0, ptrdiff_t np, ptrdiff_t t_begin,
                              ptrdiff_t t_end, float *dx);
+
+// MARK: Worker pool (thread_pool.c)
+
+/// One index of a parallel loop: called as task(context, i).
+typedef void (*vidattr_pool_task)(void *context, ptrdiff_t index);
+
+/// Runs task(context, i) for every i in 0 ..< count on the calling thread and up to
+/// threads − 1 pool workers (started on first use; idle workers poll for about a millisecond,
+/// then sleep). Returns 1 when done, or 0 at once, having run nothing, when the pool is running
+/// another loop (another thread's, or one this loop is nested in): the caller then runs the
+/// loop some other way. task must write disjoint memory for distinct indices.
+int vidattr_pool_run(ptrdiff_t count, int threads, vidattr_pool_task task, void *context);
 
 // MARK: Reductions (reductions.c)
 
