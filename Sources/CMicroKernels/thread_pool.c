@@ -156,8 +156,14 @@ int vidattr_pool_run(ptrdiff_t count, int threads, vidattr_pool_task fn, void *c
     pthread_mutex_unlock(&sleep_lock);
   }
   run_indices(fn, context, count);
-  // Every index is handed out; wait for the workers' last ones.
-  while (atomic_load_explicit(&busy_workers, memory_order_acquire) > 0) CPU_RELAX();
+  // Every index is handed out; wait for the workers' last ones (yielding the core after a
+  // while, in case a worker is waiting for it on an oversubscribed machine).
+  for (int polls = 0; atomic_load_explicit(&busy_workers, memory_order_acquire) > 0; polls++) {
+    if (polls < 4096)
+      CPU_RELAX();
+    else
+      sched_yield();
+  }
   pthread_mutex_unlock(&submit_lock);
   return 1;
 }

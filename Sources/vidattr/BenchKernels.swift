@@ -24,7 +24,8 @@ struct BenchKernels: ParsableCommand {
 
   @Option(
     help: """
-      Per-row statistic of the timed repetitions, for both sides (ours and PyTorch's): median, \
+      Per-row statistic of the timed repetitions, for both sides (ours and PyTorch's), and over \
+      the peak measurements (the highest for best): median, \
       or best (the shortest: on a shared machine other tenants only ever add time, so the \
       shortest of several repetitions estimates what the code itself costs).
       """)
@@ -32,10 +33,11 @@ struct BenchKernels: ParsableCommand {
 
   @Option(
     help: """
-      Passes through the whole table over which each row's timed repetitions are spread (default: \
-      one pass per repetition, so that every row is timed in every part of the run and slow \
-      minutes of a shared machine fall on all rows alike; 1: a row's repetitions back to back). \
-      The FMA peak is measured again in every pass.
+      Passes through the whole table over which each row's timed repetitions are spread (at most \
+      --repetitions; default: one pass per repetition, so that every row is timed in every part \
+      of the run and slow minutes of a shared machine fall on all rows alike; 1: a row's \
+      repetitions back to back). The FMA peak and the in-cache GEMM rate are measured again in \
+      every pass.
       """)
   var rounds: Int?
 
