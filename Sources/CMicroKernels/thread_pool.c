@@ -119,12 +119,29 @@ static void *worker_main(void *argument) {
   return NULL;
 }
 
+// A child process made by fork() has only the forking thread: it starts with no workers and
+// fresh locks (the parent's may have been held by threads that do not exist in the child).
+static void reset_in_child(void) {
+  worker_count = 0;
+  atomic_store(&sleepers, 0);
+  atomic_store(&busy_workers, 0);
+  pthread_mutex_t fresh_mutex = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t fresh_cond = PTHREAD_COND_INITIALIZER;
+  submit_lock = fresh_mutex;
+  sleep_lock = fresh_mutex;
+  wake = fresh_cond;
+}
+
+static pthread_once_t fork_handler_once = PTHREAD_ONCE_INIT;
+static void install_fork_handler(void) { pthread_atfork(NULL, NULL, reset_in_child); }
+
 int vidattr_pool_run(ptrdiff_t count, int threads, vidattr_pool_task fn, void *context) {
   if (count <= 0) return 1;
   if (threads <= 1 || count == 1) {
     for (ptrdiff_t i = 0; i < count; i++) fn(context, i);
     return 1;
   }
+  pthread_once(&fork_handler_once, install_fork_handler);
   if (pthread_mutex_trylock(&submit_lock) != 0) {
     atomic_store_explicit(&last_contention, now_nanoseconds(), memory_order_relaxed);
     return 0;
