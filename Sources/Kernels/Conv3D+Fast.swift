@@ -215,8 +215,9 @@ extension Fast {
               parallelFor(units) { u in
                 let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                 let (n, g) = (ng / L.groups, ng % L.groups)
-                withScratch(kc * ceilDiv(tile.count, nr) * nr + (narrowCount(tile) > 0 ? narrowStride : 0)) { packedB in
-                  let narrow = packedB + kc * ceilDiv(tile.count, nr) * nr
+                let blockFloats = kc * ceilDiv(tile.count, nr) * nr
+                withScratch(blockFloats + (narrowCount(tile) > 0 ? narrowStride : 0)) { packedB in
+                  let narrow = packedB + blockFloats
                   for k0 in stride(from: 0, to: K, by: kc) {
                     let depth = min(kc, K - k0)
                     L.packIm2col(isa, xs.value + L.inputOffset(n, g), k0, depth, tile, nr: nr, packedB)
@@ -241,15 +242,18 @@ extension Fast {
                   panels, parts: max(ceilDiv(Og, mc), min(panels, ceilDiv(2 * fastConvTargetTasks, batch.count))))
                 withScratch(batch.count * unitStride) { packedB in
                   let bShared = UncheckedSendable(packedB)
+                  // Block kb of unit b's packed im2col blocks; block(b, kBlocks) is its narrow-column buffer.
+                  func block(_ b: Int, _ kb: Int) -> UnsafeMutablePointer<Float> {
+                    bShared.value + b * unitStride + kb * blockStride
+                  }
                   parallelFor(batch.count * kBlocks) { job in
                     let (b, kb) = (job / kBlocks, job % kBlocks)
                     let u = batch.lowerBound + b
                     let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
-                    let (k0, block) = (kb * kc, bShared.value + b * unitStride + kb * blockStride)
+                    let (k0, depth) = (kb * kc, min(kc, K - kb * kc))
                     L.packIm2col(
-                      isa, xs.value + L.inputOffset(ng / L.groups, ng % L.groups), k0, min(kc, K - k0), tile,
-                      nr: nr, block)
-                    gatherNarrow(tile, k0, min(kc, K - k0), block, bShared.value + b * unitStride + kBlocks * blockStride)
+                      isa, xs.value + L.inputOffset(ng / L.groups, ng % L.groups), k0, depth, tile, nr: nr, block(b, kb))
+                    gatherNarrow(tile, k0, depth, block(b, kb), block(b, kBlocks))
                   }
                   parallelFor(batch.count * rowGroups.count) { job in
                     let (b, r) = (job / rowGroups.count, job % rowGroups.count)
@@ -257,12 +261,9 @@ extension Fast {
                     let (ng, tile) = (u / tiles.count, tiles[u % tiles.count])
                     for kb in 0..<kBlocks {
                       let k0 = kb * kc
-                      multiply(
-                        ng / L.groups, ng % L.groups, rowGroups[r], tile, k0, min(kc, K - k0),
-                        bShared.value + b * unitStride + kb * blockStride)
+                      multiply(ng / L.groups, ng % L.groups, rowGroups[r], tile, k0, min(kc, K - k0), block(b, kb))
                     }
-                    multiplyNarrow(
-                      ng / L.groups, ng % L.groups, rowGroups[r], tile, bShared.value + b * unitStride + kBlocks * blockStride)
+                    multiplyNarrow(ng / L.groups, ng % L.groups, rowGroups[r], tile, block(b, kBlocks))
                   }
                 }
               }

@@ -14,19 +14,27 @@ extension Fast {
   public static func measureFMAPeak(isa: FastISA, threads: Int, seconds: Double = 0.2) -> Double {
     precondition(threads >= 1, "measureFMAPeak: threads \(threads) must be ≥ 1")
     let perIteration = vidattr_fma_peak_flops_per_iteration(isa.rawValue)
-    func run(_ iterations: Int) -> Double {
-      let start = DispatchTime.now().uptimeNanoseconds
+    return bestRate(seconds: seconds, start: 1 << 16, flopsPerIteration: perIteration * Double(threads)) { iterations in
       DispatchQueue.concurrentPerform(iterations: threads) { _ in
         blackHole(vidattr_fma_peak_run(isa.rawValue, iterations))
       }
-      return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
-    // Calibrate the iteration count to the requested duration, then take the best of three.
-    var iterations = 1 << 16
-    while run(iterations) < seconds / 8 && iterations < 1 << 40 { iterations *= 2 }
-    iterations = Int(Double(iterations) * seconds / max(run(iterations), 1e-9))
-    let best = (0..<3).map { _ in run(iterations) }.min()!
-    return perIteration * Double(iterations) * Double(threads) / best * 1e-9
+  }
+
+  /// GFLOP/s of `run(iterations)` (which performs `flopsPerIteration` operations per
+  /// iteration): the iteration count is calibrated to about `seconds` of wall time, starting
+  /// from `start` and doubling, then the best of three timed runs is taken.
+  static func bestRate(seconds: Double, start: Int, flopsPerIteration: Double, _ run: (Int) -> Void) -> Double {
+    func timed(_ iterations: Int) -> Double {
+      let begin = DispatchTime.now().uptimeNanoseconds
+      run(iterations)
+      return Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e-9
+    }
+    var iterations = start
+    while timed(iterations) < seconds / 8 && iterations < 1 << 40 { iterations *= 2 }
+    iterations = max(1, Int(Double(iterations) * seconds / max(timed(iterations), 1e-9)))
+    let best = (0..<3).map { _ in timed(iterations) }.min()!
+    return flopsPerIteration * Double(iterations) / best * 1e-9
   }
 }
 
@@ -54,33 +62,28 @@ extension Fast {
     precondition(threads >= 1, "measureInCacheGEMM: threads \(threads) must be ≥ 1")
     let (m, n, k) = (16, 32, 256)
     let nr = Int(vidattr_gemm_blocking_for(isa.rawValue).nr)
-    let panels = (n + nr - 1) / nr
-    func run(_ calls: Int) -> Double {
-      let start = DispatchTime.now().uptimeNanoseconds
-      DispatchQueue.concurrentPerform(iterations: threads) { _ in
-        var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * panels * nr)
-        var c = [Float](repeating: 0, count: m * n)
-        for i in a.indices { a[i] = Float(i % 7) * 0.01 }
-        for i in b.indices { b[i] = Float(i % 5) * 0.01 }
-        a.withUnsafeBufferPointer { ap in
-          b.withUnsafeBufferPointer { bp in
-            c.withUnsafeMutableBufferPointer { cp in
-              for _ in 0..<calls {
-                // A k-major (A[i, k] = a[i + k·m]): the layout of packed panels.
-                vidattr_gemm(
-                  isa.rawValue, m, n, k, ap.baseAddress, 1, m, bp.baseAddress, k * nr, cp.baseAddress, n, 1, 1, nil)
-              }
-            }
-          }
-        }
-        blackHole(c[0])
-      }
-      return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+    let (aCount, bCount, cCount) = (m * k, k * ((n + nr - 1) / nr) * nr, m * n)
+    // Each thread's operands, made before any timing: A k-major (A[i, k] = a[i + k·m], the
+    // layout of packed panels), B packed, C.
+    let stride = aCount + bCount + cCount
+    let buffers = UnsafeMutablePointer<Float>.allocate(capacity: threads * stride)
+    defer { buffers.deallocate() }
+    for t in 0..<threads {
+      let base = buffers + t * stride
+      for i in 0..<aCount { base[i] = Float(i % 7) * 0.01 }
+      for i in 0..<bCount { base[aCount + i] = Float(i % 5) * 0.01 }
+      (base + aCount + bCount).initialize(repeating: 0, count: cCount)
     }
-    var calls = 64
-    while run(calls) < seconds / 8 && calls < 1 << 30 { calls *= 2 }
-    calls = Int(Double(calls) * seconds / max(run(calls), 1e-9))
-    let best = (0..<3).map { _ in run(calls) }.min()!
-    return 2.0 * Double(m * n * k) * Double(calls) * Double(threads) / best * 1e-9
+    let shared = UncheckedSendable(buffers)
+    let rate = bestRate(seconds: seconds, start: 64, flopsPerIteration: 2.0 * Double(m * n * k * threads)) { calls in
+      DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let (a, c) = (shared.value + t * stride, shared.value + t * stride + aCount + bCount)
+        for _ in 0..<calls {
+          vidattr_gemm(isa.rawValue, m, n, k, a, 1, m, a + aCount, k * nr, c, n, 1, 1, nil)
+        }
+      }
+    }
+    blackHole(buffers[aCount + bCount])
+    return rate
   }
 }

@@ -98,4 +98,3 @@ enum TimingStatistic: String, ExpressibleByArgument, CaseIterable, Sendable {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
   }
 }
-
