@@ -3,7 +3,7 @@ import TensorCore
 /// Per-channel affine normalisation x̂ = (x − μ_c)/σ_c of pixel values in [0, 1], the way video
 /// networks are fed (torchvision's `Normalize`).
 ///
-/// `kinetics` holds the Kinetics-400 statistics the papers use (SPEC.md, "Notation"): pixels
+/// `kinetics` holds the Kinetics-400 statistics the papers use (Reference/SOURCES.md): pixels
 /// are first scaled to [0, 1], then normalised per RGB channel. "Black" in normalised space is
 /// (0 − μ_c)/σ_c per channel, not 0.
 public struct ChannelNormalization: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// A clip file (DESIGN §4): video clips ready for a network, plus what is known about them.
+/// A clip file (Reference/FORMATS.md): video clips ready for a network, plus what is known about them.
 ///
 /// Tensors: `input` N×3×T×H×W F32, already normalised (required); `label` I64 N; `boxes`
 /// F32 N×T×4 (x0, y0, x1, y1 in pixels, NaN where the evidence is not visible); `evidence`

@@ -1,5 +1,5 @@
 /// Reading and writing **safetensors** files (huggingface/safetensors), the tensor file format of
-/// this package (DESIGN §4).
+/// this package (Reference/FORMATS.md).
 ///
 /// Layout: an 8-byte little-endian unsigned header length N; N bytes of UTF-8 JSON — an object
 /// mapping each tensor name to `{"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}`

@@ -99,7 +99,7 @@ struct BenchNetworks: ParsableCommand {
     let candidates = [python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python"]
     guard let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
       let script = locateBenchmarkScript("pytorch_network_bench.py")
-    else { throw AttributionError("no peer") }
+    else { throw CommandError.peerUnavailable("PyTorch (set VIDATTR_PYTHON or --python)") }
     return try runChild([interpreter, script, "--model", model.rawValue, "--threads", "\(threads)",
       "--repetitions", "\(reps)", "--frames", "\(t)", "--size", "\(s)"])
   }
@@ -118,7 +118,7 @@ func runChild(_ arguments: [String]) throws -> [String: Any] {
   guard process.terminationStatus == 0,
     let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
     let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
-  else { throw AttributionError("\(arguments[0]) failed (exit \(process.terminationStatus))") }
+  else { throw CommandError.childFailed(command: arguments[0], status: process.terminationStatus) }
   return object
 }
 

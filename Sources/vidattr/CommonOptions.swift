@@ -2,10 +2,7 @@ import ArgumentParser
 import Foundation
 import VideoAttribution
 
-/// Which implementation runs: the fast one (default) or the literal reference in Double.
-enum ComputePath: String, ExpressibleByArgument, CaseIterable {
-  case fast, literal
-}
+extension ComputePath: ExpressibleByArgument {}
 
 extension Architecture: ExpressibleByArgument {}
 
@@ -29,4 +26,19 @@ func note(_ s: String) {
 /// A JSON number: shortest round-trip text, `null` for NaN/∞ (JSON has no such numbers).
 func jsonNumber<S: BinaryFloatingPoint & LosslessStringConvertible>(_ x: S) -> String {
   x.isFinite ? "\(x)" : "null"
+}
+
+/// Failures of the tool itself (not of the library), with cases a caller can switch on.
+enum CommandError: Error, CustomStringConvertible {
+  /// A peer library needed for a comparison cannot be found.
+  case peerUnavailable(String)
+  /// A child process failed or printed no JSON object on its last line.
+  case childFailed(command: String, status: Int32)
+
+  var description: String {
+    switch self {
+    case .peerUnavailable(let what): return "no peer: \(what) not found"
+    case .childFailed(let command, let status): return "\(command) failed (exit \(status)) or printed no JSON line"
+    }
+  }
 }

@@ -27,32 +27,32 @@ struct ForwardCommand: ParsableCommand {
   func run() throws {
     let clips = try ClipFile.read(contentsOf: input)
     let weights = try WeightsFile.read(contentsOf: modelOptions.weights)
-    switch modelOptions.path {
-    case .fast:
-      let network: Network<FastBackend> = try weights.network(modelOptions.model)
-      try emit(network, clips.input)
-    case .literal:
-      let network: Network<LiteralBackend<Double>> = try weights.network(modelOptions.model)
-      try emit(network, Tensor<Double>(converting: clips.input))
+    let rows = try modelOptions.path.run(
+      Logits(weights: weights, architecture: modelOptions.model, clips: clips.input, batch: batch))
+    for (i, row) in rows.enumerated() {
+      print(#"{"index":\#(i),"logits":[\#(row.logits.joined(separator: ","))],"predicted":\#(row.predicted)}"#)
     }
   }
 
-  private func emit<B: KernelBackend>(_ network: Network<B>, _ input: Tensor<B.Scalar>) throws
-  where B.Scalar: LosslessStringConvertible {
-    try network.validate(inputShape: input.shape)
-    let n = input.shape[0]
-    var start = 0
-    while start < n {
-      let end = min(n, start + batch)
-      let x = Tensor.concatenate((start..<end).map { input.slice($0).reshaped([1] + Array(input.shape.dropFirst())) })
-      let logits = network.logits(x)
+  /// Every clip's logits as JSON numbers (each in the shortest text that reads back to the
+  /// path's Float32 or Double value) and its predicted class, `batch` clips per forward pass.
+  struct Logits: BackendTask {
+    let weights: WeightsFile
+    let architecture: Architecture
+    let clips: Tensor<Float>
+    let batch: Int
+
+    func run<B: KernelBackend>(on backend: B.Type) throws -> [(logits: [String], predicted: Int)] {
+      let network: Network<B> = try weights.network(architecture)
+      let x = Tensor<B.Scalar>(converting: clips)
+      try network.validate(inputShape: x.shape)
+      let logits = network.logits(x, batch: batch)
       let k = logits.shape[1]
-      for i in 0..<(end - start) {
-        let row = Array(logits.scalars[(i * k)..<((i + 1) * k)])
-        let predicted = row.indices.max { row[$0] < row[$1] } ?? 0
-        print(#"{"index":\#(start + i),"logits":[\#(row.map(jsonNumber).joined(separator: ","))],"predicted":\#(predicted)}"#)
+      let predicted = Network<B>.argmaxRows(logits)
+      return (0..<logits.shape[0]).map { n in
+        let row = logits.scalars[(n * k)..<((n + 1) * k)].map { $0.isFinite ? "\($0)" : "null" }
+        return (row, predicted[n])
       }
-      start = end
     }
   }
 }

@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
 
   @Option(
     help: """
-      CNN-LSTM cell: tanh (torch.nn.LSTM) or relu (the ReLU-LSTM of Li et al.'s R50L, SPEC §1); \
+      CNN-LSTM cell: tanh (torch.nn.LSTM) or relu (the ReLU-LSTM of Li et al.'s R50L, Li-v1); \
       cnn_lstm_* models only. Default: tanh, the architecture's standard configuration.
       """)
   var lstmActivation: String?
@@ -171,41 +171,5 @@ struct TrainCommand: ParsableCommand {
   {
     let b = try g.batch(split: split, count: count)
     return LabelledClips(inputs: b.input, labels: b.labels, classes: classes)
-  }
-}
-
-/// `vidattr evaluate`: accuracy of weights on clips of the built-in benchmark.
-struct EvaluateCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "evaluate",
-    abstract: "Accuracy of a network on clips of the built-in benchmark (JSON: overall and per class).")
-
-  @OptionGroup var modelOptions: ModelOptions
-  @OptionGroup var clips: BenchmarkOptions
-
-  func run() throws {
-    let weights = try WeightsFile.read(contentsOf: modelOptions.weights)
-    let b = try clips.batch()
-    let classes = Synthetic.classNames.count
-    let report: AccuracyReport
-    switch modelOptions.path {
-    case .fast:
-      let net: Network<FastBackend> = try weights.network(modelOptions.model)
-      try net.validate(inputShape: b.input.shape)
-      report = AccuracyMeasurement.accuracy(net, LabelledClips(inputs: b.input, labels: b.labels, classes: classes))
-    case .literal:
-      let net: Network<LiteralBackend<Double>> = try weights.network(modelOptions.model)
-      try net.validate(inputShape: b.input.shape)
-      report = AccuracyMeasurement.accuracy(
-        net, LabelledClips(inputs: Tensor<Double>(converting: b.input), labels: b.labels, classes: classes))
-    }
-    var line = JSONLine()
-    line["architecture"] = modelOptions.model.rawValue
-    line["split"] = clips.split.name
-    line["videos"] = b.count
-    line["accuracy"] = report.accuracy
-    line["per_class"] = zip(Synthetic.classNames, report.perClass).map { "\($0):\(String(format: "%.4f", $1))" }
-      .joined(separator: ",")
-    line.print()
   }
 }

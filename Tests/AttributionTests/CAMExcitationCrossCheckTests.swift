@@ -238,9 +238,9 @@ struct CAMExcitationCrossCheckTests {
     let (act, _) = CAMSupport.activationAndGradient(net, Fixture.clip, targets: Self.targets, layer: "layer3")
     var maxScore = 0.0
     for n in 0..<2 {
-      let perChannel = Batching.clips(Tensor<Float>(converting: act), n..<(n + 1)).reshaped([64, 1, 2, 4, 4])
+      let perChannel = Tensor<Float>(converting: act).clips(n..<(n + 1)).reshaped([64, 1, 2, 4, 4])
       let masks = ScoreCAM.masks(perChannel, clipShape: Fixture.clip.shape, .trilinear, FastBackend.self)
-      let clip = Batching.clips(Fixture.clip, n..<(n + 1))
+      let clip = Fixture.clip.clips(n..<(n + 1))
       let masked = FastBackend.multiply(
         Tensor.concatenate(Array(repeating: clip, count: 64)),
         FastBackend.conv3d(

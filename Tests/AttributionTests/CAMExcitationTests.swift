@@ -208,8 +208,6 @@ struct CAMExcitationTests {
       do {
         try body()
         return ""
-      } catch let e as AttributionError {
-        return e.message
       } catch {
         return "\(error)"
       }
@@ -232,28 +230,35 @@ struct CAMExcitationTests {
     let target = message { _ = try GradCAM().attribute(x, targets: [11], network: net, score: .logit) }
     #expect(target.contains("11"), "\(target)")
 
+    func failure(_ name: String, _ words: String) -> AttributionError? {
+      do {
+        _ = try MethodRegistry.make(name, options: try MethodOptions.parse(arguments: words.split(separator: " ").map(String.init)))
+        return nil
+      } catch {
+        return error as? AttributionError
+      }
+    }
+    #expect(
+      failure("grad_cam", "--cam-weights frame") == .invalidValue(option: "cam-weights", value: "frame", expected: "per-frame|clip"))
+    #expect(
+      failure("score_cam", "--upsampling bilinear")
+        == .invalidValue(option: "upsampling", value: "bilinear", expected: "trilinear|nearest"))
+    #expect(failure("cam", "--relu off") == .optionsNotTaken(method: "cam", options: ["relu"], takes: ["layer", "upsampling"]))
+    #expect(
+      failure("excitation_backprop", "--contrast-layer layer4")
+        == .optionsNotTaken(method: "excitation_backprop", options: ["contrast-layer"], takes: ["layer", "upsampling"]))
     var o = MethodOptions()
-    o.camWeights = "frame"
-    #expect(message { _ = try MethodRegistry.make("grad_cam", options: o) }.contains("per-frame, clip"))
-    o = MethodOptions()
-    o.upsampling = "bilinear"
-    #expect(message { _ = try MethodRegistry.make("score_cam", options: o) }.contains("trilinear, nearest"))
-    o = MethodOptions()
-    o.relu = false
-    #expect(message { _ = try MethodRegistry.make("cam", options: o) }.contains("--relu"))
-    o = MethodOptions()
-    o.contrastLayer = "layer4"
-    #expect(message { _ = try MethodRegistry.make("excitation_backprop", options: o) }.contains("--contrast-layer"))
-    o.layer = "layer2"
+    o[.contrastLayer] = "layer4"
+    o[.layer] = "layer2"
     let ceb = try MethodRegistry.make("contrastive_excitation_backprop", options: o)
     #expect(ceb.parameters["contrast-layer"] == "layer4" && ceb.parameters["layer"] == "layer2")
     o = MethodOptions()
-    o.camWeights = "clip"
-    o.relu = false
-    o.upsampling = "nearest"
+    o[.camWeights] = .clip
+    o[.relu] = false
+    o[.upsampling] = .nearest
     let g = try MethodRegistry.make("guided_grad_cam", options: o)
     #expect(
-      g.parameters["cam-weights"] == "clip" && g.parameters["relu"] == "false"
+      g.parameters["cam-weights"] == "clip" && g.parameters["relu"] == "off"
         && g.parameters["upsampling"] == "nearest")
   }
 

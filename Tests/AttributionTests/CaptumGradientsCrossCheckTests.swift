@@ -91,10 +91,10 @@ struct CaptumGradientsCrossCheckTests {
     func e(_ passes: Int, _ scale: Double) -> Double {
       factor * NetworkTolerance.bound(maxReduction: k, layers: passes * layers, scale: scale) * unit / u
     }
-    let xf = Batching.clips(input.x, clips), targets = Array(input.targets[clips])
+    let xf = input.x.clips(clips), targets = Array(input.targets[clips])
     let x: Tensor<B.Scalar> = Tensor(converting: xf)
     let per = xf.count / xf.shape[0]
-    func reference(_ key: String) throws -> Tensor<Double> { Batching.clips(try ref.doubleTensor(named: key), clips) }
+    func reference(_ key: String) throws -> Tensor<Double> { try ref.doubleTensor(named: key).clips(clips) }
     let logits = try reference("logits")
     let squares = try reference("nt.smoothgrad_sq")
     let saliency = try reference("saliency")

@@ -235,38 +235,49 @@ struct IntegralMethodTests {
       let m = try MethodRegistry.make(name, options: o)
       #expect(m.name == name)
       #expect(
-        m.parameters["samples"] == "25" && m.parameters["noise"] == "0.15" && m.parameters["noise-absolute"] == "false")
+        m.parameters["samples"] == "25" && m.parameters["noise"] == "0.15" && m.parameters["noise-absolute"] == "off")
       #expect(m.defaultPostProcessing == PostProcessing(channels: .sumAbs, normalization: .percentile(99.9)))
     }
     var captum = MethodOptions()
-    captum.noiseAbsolute = true
+    captum[.noiseAbsolute] = true
     #expect(try MethodRegistry.make("smoothgrad", options: captum).parameters["noise"] == "1.0")
     var gl = MethodOptions()
-    (gl.rule, gl.steps, gl.baseline, gl.seed) = ("gauss_legendre", 50, "noise", 3)
+    (gl[.rule], gl[.steps], gl[.baseline], gl.seed) = (.gaussLegendre, 50, .noise, 3)
     let m = try MethodRegistry.make("integrated_gradients", options: gl)
     #expect(m.parameters["rule"] == "gauss_legendre" && m.parameters["steps"] == "50" && m.parameters["seed"] == "3")
   }
 
-  @Test("bad options are refused with the valid choices")
+  @Test("bad options are refused naming the option and the values it takes")
   func registryErrors() {
-    func message(_ name: String, _ edit: (inout MethodOptions) -> Void) -> String {
-      var o = MethodOptions()
-      edit(&o)
+    /// The error of building `name` from command-line words, nil when it builds.
+    func failure(_ name: String, _ words: String) -> AttributionError? {
       do {
-        _ = try MethodRegistry.make(name, options: o)
-        return ""
+        _ = try MethodRegistry.make(name, options: try MethodOptions.parse(arguments: words.split(separator: " ").map(String.init)))
+        return nil
+      } catch let e as AttributionError {
+        return e
       } catch {
-        return "\(error)"
+        Issue.record("\(error)")
+        return nil
       }
     }
-    #expect(message("integrated_gradients") { $0.rule = "simpson" }.contains("gauss_legendre"))
-    #expect(message("integrated_gradients") { $0.baseline = "gray" }.contains("first_frame"))
-    #expect(message("integrated_gradients") { $0.steps = 0 }.contains("--steps"))
-    #expect(message("integrated_gradients") { ($0.rule, $0.steps) = ("riemann_trapezoid", 1) }.contains("≥ 2"))
-    #expect(message("blur_ig") { $0.rule = "gauss_legendre" }.contains("--rule"))
-    #expect(message("smoothgrad") { $0.steps = 3 }.contains("--steps"))
-    #expect(message("vargrad") { $0.samples = 0 }.contains("--samples"))
-    #expect(message("smoothgrad_sq") { $0.noise = -1 }.contains("--noise"))
-    #expect(message("integrated_gradients") { $0.samples = 3 }.contains("--samples"))
+    let ruleSyntax = "riemann_left|riemann_right|riemann_middle|riemann_trapezoid|gauss_legendre"
+    #expect(failure("integrated_gradients", "--rule simpson") == .invalidValue(option: "rule", value: "simpson", expected: ruleSyntax))
+    #expect(
+      failure("integrated_gradients", "--baseline gray")
+        == .invalidValue(option: "baseline", value: "gray", expected: "zero|black|blur|noise|first_frame"))
+    #expect(failure("integrated_gradients", "--steps 0") == .invalidValue(option: "steps", value: "0", expected: "an integer ≥ 1"))
+    #expect(failure("integrated_gradients", "--steps many") == .invalidValue(option: "steps", value: "many", expected: "an integer ≥ 1"))
+    guard case .conflictingOptions(let both, let reason)? = failure("integrated_gradients", "--rule riemann_trapezoid --steps 1")
+    else { return #expect(Bool(false), "trapezoid with one step was accepted") }
+    #expect(both == ["rule", "steps"] && reason.contains("at least 2"))
+    #expect(failure("blur_ig", "--rule gauss_legendre") == .optionsNotTaken(method: "blur_ig", options: ["rule"], takes: ["steps"]))
+    #expect(
+      failure("smoothgrad", "--steps 3")
+        == .optionsNotTaken(method: "smoothgrad", options: ["steps"], takes: ["samples", "noise", "noise-absolute"]))
+    #expect(failure("vargrad", "--samples 0") == .invalidValue(option: "samples", value: "0", expected: "an integer ≥ 1"))
+    #expect(failure("smoothgrad_sq", "--noise -1") == .invalidValue(option: "noise", value: "-1.0", expected: "a finite number ≥ 0.0"))
+    #expect(failure("smoothgrad_sq", "--noise nan") == .invalidValue(option: "noise", value: "nan", expected: "a finite number ≥ 0.0"))
+    #expect(failure("integrated_gradients", "--samples 3")?.description.contains("its options: steps, rule, baseline") == true)
   }
 }

@@ -15,9 +15,9 @@ struct MethodSweepTests {
   static func options(_ name: String) -> MethodOptions {
     var o = MethodOptions()
     switch name {
-    case "integrated_gradients", "blur_ig": o.steps = 3
-    case "smoothgrad", "smoothgrad_sq", "vargrad": o.samples = 3
-    case "score_cam": o.layer = "layer1"
+    case "integrated_gradients", "blur_ig": o[.steps] = 3
+    case "smoothgrad", "smoothgrad_sq", "vargrad": o[.samples] = 3
+    case "score_cam": o[.layer] = "layer1"
     default: break
     }
     o.seed = 5
@@ -40,7 +40,7 @@ struct MethodSweepTests {
       var maps: [Tensor<Float>] = []
       for n in 0..<2 {
         let m = try MethodRegistry.make(entry.name, options: apart)
-        maps.append(try m.attribute(Batching.clips(Self.small, n..<(n + 1)), targets: [Self.targets[n]], network: net, score: .logit).map)
+        maps.append(try m.attribute(Self.small.clips(n..<(n + 1)), targets: [Self.targets[n]], network: net, score: .logit).map)
       }
       let b = Tensor.concatenate(maps)
       // Random methods index their noise by the clip's position in the request (documented in

@@ -157,8 +157,8 @@ struct RelevanceCrossCheckTests {
       if baseline == .black {
         let ours = try DeepLift(baseline: baseline).attribute(x, targets: Self.targets, network: net, score: .logit)
         for n in 0..<x.shape[0] {
-          let stockSum = Batching.clips(map, n..<(n + 1)).scalars.reduce(0, +)
-          let ourSum = Batching.clips(ours.map, n..<(n + 1)).scalars.reduce(0, +)
+          let stockSum = map.clips(n..<(n + 1)).scalars.reduce(0, +)
+          let ourSum = ours.map.clips(n..<(n + 1)).scalars.reduce(0, +)
           let difference = ourSum - ours.delta![n]
           #expect(abs(stockSum - difference) > 0.5 * abs(difference), "clip \(n): stock Captum happens to be complete")
         }

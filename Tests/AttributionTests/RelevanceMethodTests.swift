@@ -55,7 +55,8 @@ struct RelevanceMethodTests {
         _ = try m.attribute(x, targets: [0], network: net, score: .logit)
         Issue.record("\(m.name) ran on the CNN-LSTM")
       } catch let e as AttributionError {
-        #expect(e.message.contains("cnn_lstm_mini") && e.message.contains(m.name), "\(e.message)")
+        guard case .unsupportedRule(let method, _, let architecture) = e else { return #expect(Bool(false), "\(e)") }
+        #expect(method == m.name && architecture == "cnn_lstm_mini", "\(e)")
       }
     }
   }
@@ -89,41 +90,38 @@ struct RelevanceMethodTests {
     #expect(Baseline.zero.make(for: x, seed: 0, backend: LiteralBackend<Double>.self).scalars.allSatisfy { $0 == 0 })
   }
 
-  @Test("the registry builds each method from its options and refuses bad values with the valid choices")
+  @Test("the registry builds each method from its options and refuses bad values naming the option")
   func registry() throws {
     for (name, options) in [
       ("lrp_epsilon", ["epsilon"]), ("lrp_zplus", []), ("lrp_alphabeta", ["alpha", "beta"]), ("deeplift", ["baseline"]),
     ] {
-      let entry = try #require(MethodRegistry.entries.first { $0.name == name })
-      #expect(entry.options == Set(options), "\(name)")
+      let entry = try MethodRegistry.entry(name)
+      #expect(entry.takes == Set(options), "\(name)")
       #expect(try MethodRegistry.make(name, options: MethodOptions()).name == name)
     }
-    func failure(_ name: String, _ set: (inout MethodOptions) -> Void) -> String {
+    func failure(_ name: String, _ set: (inout MethodOptions) -> Void) -> AttributionError? {
       var o = MethodOptions()
       set(&o)
       do {
         _ = try MethodRegistry.make(name, options: o)
-        return "accepted"
-      } catch let e as AttributionError {
-        return e.message
+        return nil
       } catch {
-        return "\(error)"
+        return error as? AttributionError
       }
     }
-    #expect(
-      failure("lrp_alphabeta") {
-        $0.alpha = 2; $0.beta = 2
-      }.contains("α − β = 1"))
-    #expect(failure("lrp_alphabeta") { $0.alpha = 0.5 }.contains("α ≥ 1"))
-    #expect(failure("lrp_epsilon") { $0.epsilon = -1 }.contains("--epsilon"))
-    #expect(failure("lrp_zplus") { $0.epsilon = 0.1 }.contains("does not take --epsilon"))
-    #expect(failure("deeplift") { $0.baseline = "white" }.contains("zero, black"))
+    guard case .conflictingOptions(let both, let reason)? = failure("lrp_alphabeta", { $0[.alpha] = 2; $0[.beta] = 2 })
+    else { return #expect(Bool(false), "α = β = 2 was accepted") }
+    #expect(both == ["alpha", "beta"] && reason.contains("α − β = 1"))
+    #expect(failure("lrp_alphabeta") { $0[.alpha] = 0.5 } == .invalidValue(option: "alpha", value: "0.5", expected: "a finite number ≥ 1.0"))
+    #expect(failure("lrp_epsilon") { $0[.epsilon] = -1 } == .invalidValue(option: "epsilon", value: "-1.0", expected: "a finite number ≥ 0.0"))
+    #expect(failure("lrp_zplus") { $0[.epsilon] = 0.1 } == .optionsNotTaken(method: "lrp_zplus", options: ["epsilon"], takes: []))
     var o = MethodOptions()
-    o.alpha = 3
+    o[.alpha] = 3
     let derived = try #require(try MethodRegistry.make("lrp_alphabeta", options: o) as? LayerwiseRelevance)
     #expect(derived.variant == .alphaBeta(alpha: 3, beta: 2))
+    #expect((try MethodRegistry.make("deeplift", options: MethodOptions()) as? DeepLift)?.baseline == .zero)
     o = MethodOptions()
-    o.baseline = "black"
+    o[.baseline] = .black
     #expect((try MethodRegistry.make("deeplift", options: o) as? DeepLift)?.baseline == .black)
   }
 }

@@ -6,7 +6,7 @@ import _TestSupport
 import Networks
 
 /// Modified backward rules are not gradients, so they are checked against their defining
-/// formulas (SPEC §2b), written here with the layer as an explicit matrix M (row k = output k,
+/// formulas (the papers cited at each `BackwardRule`), written here with the layer as an explicit matrix M (row k = output k,
 /// M[k][j] the weight from input j to output k, built by applying the layer to unit vectors)
 /// and evaluated by plain loops: a second, independent implementation of each rule.
 @Suite("Backward rules equal their formulas on small layers (explicit matrices, Double)")

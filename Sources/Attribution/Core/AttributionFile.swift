@@ -1,7 +1,7 @@
 import Foundation
 import TensorCore
 
-/// An attribution file (DESIGN §4): the raw maps and what made them.
+/// An attribution file (Reference/FORMATS.md): the raw maps and what made them.
 ///
 /// Tensors: `attribution` F32 N×C×T×H×W (raw, before post-processing; C = 3 for input-space
 /// maps, 1 for layer maps upsampled to the clip), `target` I64 N, `score` F64 N (the explained

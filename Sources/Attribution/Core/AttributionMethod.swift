@@ -13,7 +13,7 @@ public protocol AttributionMethod: Sendable {
   var name: String { get }
   /// Every parameter with its value, recorded in the attribution file's metadata.
   var parameters: [String: String] { get }
-  /// The post-processing the papers apply to this method's maps (SPEC §2).
+  /// The post-processing the papers apply to this method's maps (Li-TCSVT; Reference/SOURCES.md).
   var defaultPostProcessing: PostProcessing { get }
 
   /// Raw attribution maps for clips x (N×3×T×H×W) and one target class per clip.
@@ -45,7 +45,7 @@ extension AttributionMethod {
   /// Throws unless `network` defines `rule` on every layer.
   public func require<B: KernelBackend>(_ rule: BackwardRule, on network: Network<B>) throws {
     guard network.supports(rule) else {
-      throw AttributionError("\(name) needs the \(rule) backward rule, which \(network.architecture) does not define")
+      throw AttributionError.unsupportedRule(method: name, rule: "\(rule)", architecture: "\(network.architecture)")
     }
   }
 }

@@ -2,12 +2,12 @@ import Kernels
 import TensorCore
 
 /// The reference clip b of integrated gradients (`--baseline`), in the network's normalised
-/// input space (clips are stored already normalised, DESIGN §4).
+/// input space (clips are stored already normalised, Reference/FORMATS.md).
 ///
 /// - `zero`: b = 0, the mean clip after normalisation — Captum's and Zennit's default.
 /// - `black`: b = (0 − μ_c)/σ_c per channel c, the all-black clip after normalisation with the
 ///   Kinetics mean μ = (0.43216, 0.394666, 0.37645) and std σ = (0.22803, 0.22145, 0.216989)
-///   (SPEC) — Li et al.'s baseline (−1.8952, −1.7822, −1.7349 in their code), the default.
+///   (Reference/SOURCES.md) — Li et al.'s baseline (−1.8952, −1.7822, −1.7349 in their code), the default.
 /// - `blur`: every frame of x blurred spatially with σ = 50 pixels (`blurSigma`,
 ///   `B.gaussianBlurSpatial`) — Sturmfels, Lundberg & Lee, "Visualizing the Impact of Feature
 ///   Attribution Baselines" (Distill 2020).
@@ -26,7 +26,7 @@ import TensorCore
 /// not depend on the other clips or on `batch`.
 ///
 /// **Quantus differs.** Quantus' "black" baseline is the per-sample minimum of the input, not
-/// the normalised black clip (ANCHORS.md): on normalised data that is one value per clip (the
+/// the normalised black clip (`quantus/helpers/utils.py`, `get_baseline_dict`): on normalised data that is one value per clip (the
 /// smallest element over all channels) applied to every channel — not (0 − μ_c)/σ_c.
 public enum Baseline: String, Sendable, CaseIterable, CustomStringConvertible {
   case zero, black, blur, noise
@@ -34,24 +34,11 @@ public enum Baseline: String, Sendable, CaseIterable, CustomStringConvertible {
 
   public var description: String { rawValue }
 
-  /// Kinetics-400 channel mean and std of Li et al. (SPEC, Notation).
+  /// Kinetics-400 channel mean and std of Li et al. (their code's normalisation; Reference/SOURCES.md).
   public static let kineticsMean: [Double] = [0.43216, 0.394666, 0.37645]
   public static let kineticsStd: [Double] = [0.22803, 0.22145, 0.216989]
   /// σ (pixels) of the `blur` baseline.
   public static let blurSigma = 50.0
-
-  /// The names, comma-separated (for messages).
-  public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
-
-  /// The baseline named on the command line, `fallback` when none is given.
-  /// - Throws: `AttributionError` naming the valid baselines.
-  public static func named(_ name: String?, default fallback: Baseline) throws -> Baseline {
-    guard let name else { return fallback }
-    guard let b = Baseline(rawValue: name) else {
-      throw AttributionError("unknown --baseline \"\(name)\"; valid baselines: \(names)")
-    }
-    return b
-  }
 
   /// Whether the baseline depends on the seed.
   public var isRandom: Bool { self == .noise }

@@ -65,7 +65,7 @@ enum ItemBatches {
       let items = start..<min(count, start + batch)
       let points = Tensor.concatenate(items.map(point))
       let (_, gradient) = try score.valueAndGradient(points, items.map(owner))
-      for (j, i) in items.enumerated() { try consume(i, Batching.clips(gradient, j..<(j + 1))) }
+      for (j, i) in items.enumerated() { try consume(i, gradient.clips(j..<(j + 1))) }
       start = items.upperBound
     }
   }
@@ -77,7 +77,7 @@ enum ItemBatches {
     let n = x.shape[0]
     while start < n {
       let r = start..<min(n, start + batch)
-      out += try score.value(Batching.clips(x, r), Array(r))
+      out += try score.value(x.clips(r), Array(r))
       start = r.upperBound
     }
     return out

@@ -4,12 +4,6 @@ import TensorCore
 /// Splits work on N clips into passes of at most `batch` clips (to bound memory) and joins
 /// the per-pass results along the first axis, in order.
 public enum Batching {
-  /// Clips `range` of x as their own tensor.
-  public static func clips<S>(_ x: Tensor<S>, _ range: Range<Int>) -> Tensor<S> {
-    let per = x.count / max(x.shape[0], 1)
-    return Tensor(shape: [range.count] + Array(x.shape.dropFirst()), scalars: Array(x.scalars[(range.lowerBound * per)..<(range.upperBound * per)]))
-  }
-
   /// Runs `body` on consecutive groups of at most `batch` clips and concatenates the maps,
   /// scores and deltas.
   public static func run<S>(
@@ -23,7 +17,7 @@ public enum Batching {
     var start = 0
     while start < n {
       let r = start..<min(n, start + batch)
-      let part = try body(clips(x, r), Array(targets[r]))
+      let part = try body(x.clips(r), Array(targets[r]))
       maps.append(part.map)
       scores += part.scores
       if let d = part.delta { deltas += d } else { hasDelta = false }

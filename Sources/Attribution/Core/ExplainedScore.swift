@@ -42,10 +42,3 @@ public enum ExplainedScore: String, Sendable, CaseIterable, CustomStringConverti
     }
   }
 }
-
-/// Errors of an attribution request: the message names the option and the valid values.
-public struct AttributionError: Error, CustomStringConvertible, Equatable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
-}

@@ -37,7 +37,7 @@ public enum NoiseAverage {
   ) throws -> AttributionResult<B.Scalar> {
     precondition(samples >= 1, "noise averaging needs at least one sample, got \(samples)")
     let n = x.shape[0], s = samples
-    let xs = (0..<n).map { Batching.clips(x, $0..<($0 + 1)) }
+    let xs = (0..<n).map { x.clips($0..<($0 + 1)) }
     // Running mean m and, for the variance, Σ (g − m_old) ⊙ (g − m_new) (Welford).
     var first = xs.map { Tensor<B.Scalar>.zeros($0.shape) }
     var second = statistic == .variance ? first : []

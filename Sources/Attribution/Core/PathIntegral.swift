@@ -31,8 +31,8 @@ public enum PathIntegral {
       x.shape == baseline.shape,
       "integrated gradients: x \(Shape.describe(x.shape)) and baseline \(Shape.describe(baseline.shape)) differ")
     let n = x.shape[0], k = quadrature.count
-    let xs = (0..<n).map { Batching.clips(x, $0..<($0 + 1)) }
-    let bs = (0..<n).map { Batching.clips(baseline, $0..<($0 + 1)) }
+    let xs = (0..<n).map { x.clips($0..<($0 + 1)) }
+    let bs = (0..<n).map { baseline.clips($0..<($0 + 1)) }
     let differences = (0..<n).map { B.subtract(xs[$0], bs[$0]) }
     var sums = xs.map { Tensor<B.Scalar>.zeros($0.shape) }
     let alphas = quadrature.nodes.map { B.Scalar($0) }, weights = quadrature.weights.map { B.Scalar($0) }
@@ -80,7 +80,7 @@ public enum PathIntegral {
     let sigmas = quadrature.nodes(scaledTo: maxSigma), weights = quadrature.weights(scaledTo: maxSigma)
     let used = (0..<sigmas.count).filter { sigmas[$0] > 0 }
     let k = used.count
-    let xs = (0..<n).map { Batching.clips(x, $0..<($0 + 1)) }
+    let xs = (0..<n).map { x.clips($0..<($0 + 1)) }
     var sums = xs.map { Tensor<B.Scalar>.zeros($0.shape) }
     try ItemBatches.gradients(
       count: n * k, batch: batch, owner: { $0 / k },

@@ -1,7 +1,7 @@
 import CLinearAlgebra
 
 /// A quadrature rule on [0, 1]: ∫₀¹ h(α) dα ≈ Σₖ wₖ·h(αₖ), for the path integrals of integrated
-/// gradients and Blur IG (SPEC §2b).
+/// gradients and Blur IG (Sundararajan et al. 2017; Captum's `approximation_methods.py`).
 ///
 /// | rule | nodes αₖ, k = 0…n−1 | weights wₖ | exact for polynomials of degree |
 /// |---|---|---|---|
@@ -45,9 +45,6 @@ public struct Quadrature: Sendable, Equatable, CustomStringConvertible {
 
     /// The fewest points the rule is defined for (the trapezoid needs both ends).
     public var minimumPoints: Int { self == .riemannTrapezoid ? 2 : 1 }
-
-    /// The names, comma-separated (for messages).
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
   }
 
   public let rule: Rule
@@ -65,7 +62,8 @@ public struct Quadrature: Sendable, Equatable, CustomStringConvertible {
   /// - Complexity: O(n) for the Riemann rules, O(n²) for Gauss–Legendre (`dstev` with vectors).
   public init(_ rule: Rule, points n: Int) throws {
     guard n >= rule.minimumPoints else {
-      throw AttributionError("\(rule) needs at least \(rule.minimumPoints) point(s), got \(n)")
+      throw AttributionError.conflictingOptions(
+        ["rule", "steps"], reason: "\(rule) needs at least \(rule.minimumPoints) point(s), got \(n)")
     }
     self.rule = rule
     let nd = Double(n)
@@ -148,7 +146,9 @@ public struct Quadrature: Sendable, Equatable, CustomStringConvertible {
     var order = Int32(n), ldz = Int32(n), info: Int32 = 0
     var jobz = CChar(UInt8(ascii: "V"))
     dstev_(&jobz, &order, &d, &e, &z, &ldz, &work, &info, 1)
-    guard info == 0 else { throw AttributionError("LAPACK dstev failed for \(n)-point Gauss–Legendre (info \(info))") }
+    guard info == 0 else {
+      throw AttributionError.linearAlgebra(routine: "dstev", info: Int(info), context: "\(n)-point Gauss–Legendre")
+    }
     // Eigenvalues ascending in d; eigenvector k is column k of z (column-major): its first
     // component is z[k·n].
     var x = d

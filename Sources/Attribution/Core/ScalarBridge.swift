@@ -33,20 +33,3 @@ enum ScalarBridge {
     return scan(t.scalars)
   }
 }
-
-extension Tensor {
-  /// Frames `range` of every clip and channel of an N×C×T×H×W tensor, as N×C×|range|×H×W
-  /// (contiguous copies of whole frames).
-  func frames(_ range: Range<Int>) -> Tensor {
-    precondition(
-      rank == 5 && range.lowerBound >= 0 && range.upperBound <= shape[2],
-      "frames \(range) of \(Shape.describe(shape))")
-    let plane = shape[3] * shape[4], t = shape[2]
-    var out: [Scalar] = []
-    out.reserveCapacity(shape[0] * shape[1] * range.count * plane)
-    for nc in 0..<(shape[0] * shape[1]) {
-      out.append(contentsOf: scalars[((nc * t + range.lowerBound) * plane)..<((nc * t + range.upperBound) * plane)])
-    }
-    return Tensor(shape: [shape[0], shape[1], range.count, shape[3], shape[4]], scalars: out)
-  }
-}

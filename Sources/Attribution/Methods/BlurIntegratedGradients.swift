@@ -11,7 +11,7 @@ import TensorCore
 /// (`PathIntegral.blurIntegratedGradients`). Shapes: x N×3×T×H×W → map N×3×T×H×W (raw,
 /// signed), plus δ = Σᵢ BlurIGᵢ − (s(x) − s(x(σ_max))) per clip in `AttributionResult.delta`.
 ///
-/// **Defaults (Li-TCSVT, SPEC §2).** 25 steps, σᵢ = i·50/25 (σ_max = 50 pixels), left Riemann
+/// **Defaults (Li-TCSVT; Reference/SOURCES.md).** 25 steps, σᵢ = i·50/25 (σ_max = 50 pixels), left Riemann
 /// sum in σ — the PAIR saliency library's `BlurIG.GetMask` (saliency/core/blur_ig.py: σᵢ =
 /// i·max_sigma/steps for i = 0…steps−1, weight σᵢ₊₁ − σᵢ) and Li et al.'s port
 /// (visual_meth/blur_integrated_grad.py, with TorchRay's `imsmooth` as the blur, which is

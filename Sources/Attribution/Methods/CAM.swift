@@ -46,9 +46,9 @@ public struct CAM: AttributionMethod {
     guard let weight = head.weight,
       let first = modules[..<head.index].lastIndex(where: { !($0 is AdaptiveAveragePool<B> || $0 is Flatten<B>) })
     else {
-      throw AttributionError(
-        "cam needs a head of global average pooling and one linear layer; \(network.architecture)'s head "
-          + "is recurrent (use grad_cam)")
+      throw AttributionError.unsuitableNetwork(
+        method: name, architecture: "\(network.architecture)",
+        reason: "cam needs a head of global average pooling and one linear layer; this head is recurrent (use grad_cam)")
     }
     let tail = modules[(first + 1)...]
     let pooling = tail.compactMap { $0 as? AdaptiveAveragePool<B> }
@@ -58,14 +58,16 @@ public struct CAM: AttributionMethod {
       && pooling.allSatisfy { $0.outputSize.h == 1 && $0.outputSize.w == 1 && ($0.keepTime || $0.outputSize.t == 1) }
       && pooling.contains { !$0.keepTime }
     guard isLinearHead else {
-      throw AttributionError(
-        "cam needs a head of global average pooling and one linear layer; \(network.architecture)'s head is "
+      throw AttributionError.unsuitableNetwork(
+        method: name, architecture: "\(network.architecture)",
+        reason: "cam needs a head of global average pooling and one linear layer; this head is "
           + tail.map(\.path).joined(separator: " → ") + " (use grad_cam)")
     }
     let stage = modules[first].path
     if let layer, layer != stage {
-      throw AttributionError(
-        "cam is defined only at the layer that feeds the global average pooling (\(stage)), not \"\(layer)\"; "
+      throw AttributionError.unsuitableLayer(
+        method: name, layer: layer,
+        reason: "is not the layer that feeds the global average pooling (\(stage)), where cam alone is defined; "
           + "grad_cam works at any layer")
     }
     return (stage, weight)

@@ -60,11 +60,12 @@ public struct DeepLift: AttributionMethod {
   ) throws -> AttributionResult<B.Scalar> {
     try require(.deepLiftRescale, on: network)
     guard score == .logit else {
-      throw AttributionError(
-        "deeplift explains the target logit (--score logit): the rescale rule has no multiplier for the softmax")
+      throw AttributionError.unsupportedScore(
+        method: name, score: score.rawValue,
+        reason: "deeplift explains the target logit: the rescale rule has no multiplier for the softmax")
     }
     guard x.rank == 5, x.shape[1] == 3 else {
-      throw AttributionError("deeplift needs clips N×3×T×H×W, got \(Shape.describe(x.shape))")
+      throw AttributionError.inputShape(method: name, expected: "N×3×T×H×W", actual: x.shape)
     }
     return Batching.run(x, targets: targets, batch: batch) { xs, ts in
       Self.rescale(xs, reference: baseline.make(for: xs, seed: seed, backend: B.self), targets: ts, network: network)
@@ -90,7 +91,7 @@ public struct DeepLift: AttributionMethod {
     let scores = ExplainedScore.logit.scores(logits: logits, targets: targets, probabilities: nil)
     let referenceScores = ExplainedScore.logit.scores(logits: referenceLogits, targets: targets, probabilities: nil)
     let delta = (0..<x.shape[0]).map { n in
-      Double(B.sum(Batching.clips(map, n..<(n + 1)))) - (scores[n] - referenceScores[n])
+      Double(B.sum(map.clips(n..<(n + 1)))) - (scores[n] - referenceScores[n])
     }
     return AttributionResult(map: map, scores: scores, delta: delta)
   }

@@ -3,7 +3,7 @@ import Networks
 import TensorCore
 
 /// Excitation backprop (Zhang et al., ECCV 2016) and its contrastive variant, read at a layer,
-/// in TorchRay's form (SPEC §2b; `BackwardRule.excitation`).
+/// in TorchRay's form (`torchray/attribution/excitation_backprop.py`; `BackwardRule.excitation`).
 ///
 /// The top-down signal starts as the one-hot of the target class at the logits (TorchRay's
 /// `get_backward_gradient`; no softmax, whatever the explained score — a winning probability
@@ -22,7 +22,7 @@ import TensorCore
 /// part's magnitude); following TorchRay it runs down to `contrastLayer`, the two signals are
 /// subtracted there (no clamp) and the difference continues down to the layer. The backward
 /// pass is linear in its signal for a fixed forward pass, so the result does not depend on the
-/// contrast layer (P-EB-2). Li et al. (SPEC §2) read both at layer4 for R(2+1)D and TSM.
+/// contrast layer (P-EB-2). Li et al. (Li-TCSVT) read both at layer4 for R(2+1)D and TSM.
 ///
 /// Departures from TorchRay (Reference/attribution/cam_excitation, P-RULES-3): TorchRay passes
 /// batch norm's backward unchanged and drops the conv's bias, which equals folding batch norm
@@ -77,13 +77,14 @@ public struct ExcitationBackprop: AttributionMethod {
     if contrastive {
       let requested = contrastLayer ?? network.architecture.defaultCAMLayer
       guard let li = stages.firstIndex(of: l.path), let ci = stages.firstIndex(of: requested) else {
-        throw AttributionError(
-          "\(name): the layer and the contrast layer must be stages of \(network.architecture) (\(stages.joined(separator: ", "))); "
-            + "got \(l.path) and \(requested)")
+        throw AttributionError.unsuitableLayer(
+          method: name, layer: stages.contains(l.path) ? requested : l.path,
+          reason: "is not a stage of \(network.architecture); the layer and the contrast layer must be stages "
+            + "(\(stages.joined(separator: ", ")))")
       }
       guard ci < head.index else {
-        throw AttributionError(
-          "\(name): the contrast layer \(requested) must be below the classifier \(head.stagePath)")
+        throw AttributionError.unsuitableLayer(
+          method: name, layer: requested, reason: "is not below the classifier \(head.stagePath); a contrast layer must be")
       }
       // A contrast layer below the layer would subtract after the layer was read: use the layer.
       contrast = LayerMaps.Layer(path: ci >= li ? requested : l.path, isStage: true)

@@ -12,12 +12,12 @@ import TensorCore
 ///
 /// N×1×T×H×W, raw (before the min–max normalisation of `defaultPostProcessing`).
 ///
-/// Li et al. (SPEC §2): layer4 of R(2+1)D (512×2×7×7 for 16×112²), layer4 per frame for TSM,
+/// Li et al. (Li-TCSVT; Reference/SOURCES.md): layer4 of R(2+1)D (512×2×7×7 for 16×112²), layer4 per frame for TSM,
 /// ResNet layer3 per frame for the CNN-LSTM; per-frame weights, ReLU, min–max over the clip;
 /// time repeated ×8 and space bilinear (see `Upsampling` for how trilinear relates). For the 2-D
 /// networks the layer keeps every frame (t = T), so only space is resized.
 ///
-/// Peers (ANCHORS.md, Reference/attribution/cam_excitation): Captum's `LayerGradCam` uses clip
+/// Peers (Reference/attribution/cam_excitation): Captum's `LayerGradCam` uses clip
 /// weights and no ReLU by default (`relu_attributions=False`); pytorch-grad-cam's `GradCAM` uses
 /// clip weights, ReLU, min–max, then `scipy.ndimage.zoom` (cubic spline) to the input size;
 /// TorchRay's `grad_cam` averages the gradient over dims (2, 3) only, which on N×K×t×h×w
@@ -33,8 +33,6 @@ public struct GradCAM: AttributionMethod {
     case perFrame = "per-frame"
     /// Mean over the whole layer grid (Captum's LayerGradCam, pytorch-grad-cam).
     case clip
-
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
   }
 
   /// Module path; nil means `Architecture.defaultCAMLayer`.
@@ -58,7 +56,7 @@ public struct GradCAM: AttributionMethod {
   public var name: String { "grad_cam" }
   public var parameters: [String: String] {
     [
-      "layer": layer ?? "default", "cam-weights": weighting.rawValue, "relu": "\(relu)",
+      "layer": layer ?? "default", "cam-weights": weighting.rawValue, "relu": relu.optionText,
       "upsampling": upsampling.rawValue, "batch": "\(batch)",
     ]
   }

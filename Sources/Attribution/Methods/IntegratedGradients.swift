@@ -11,13 +11,13 @@ import TensorCore
 /// `baseline` (`Baseline`). Shapes: x N×3×T×H×W → map N×3×T×H×W (raw, signed), plus the
 /// completeness error δ = Σᵢ IGᵢ − (s(x) − s(b)) of each clip in `AttributionResult.delta`.
 ///
-/// **Defaults (Li-TCSVT, SPEC §2).** Left Riemann sum, 25 steps, the black clip as baseline —
+/// **Defaults (Li-TCSVT; Reference/SOURCES.md).** Left Riemann sum, 25 steps, the black clip as baseline —
 /// Li et al.'s `integrated_grad` (shinkyo0513/Spatio-Temporal-Perturbations-for-Video-Attribution,
 /// visual_meth/integrated_grad.py: αᵢ = i/steps, i = 0…steps−1, baseline −1.8952, −1.7822,
 /// −1.7349 per channel). Their heat map is mean_c |IG_c| normalised by the 99.9th percentile
 /// (`polarity='both'`), which is `defaultPostProcessing`.
 ///
-/// **Peers (ANCHORS.md).** Captum: Gauss–Legendre with 50 points, baseline 0, and a trapezoid
+/// **Peers (`captum/attr/_core/integrated_gradients.py`, `zennit/attribution.py`).** Captum: Gauss–Legendre with 50 points, baseline 0, and a trapezoid
 /// whose weights sum to 1 − 1/n (`Quadrature`); Zennit: right Riemann with 20 steps, baseline 0.
 /// Both are reachable with `--rule` and `--baseline zero`; the cross-check against Captum
 /// (Reference/attribution/captum_gradients) runs every rule.

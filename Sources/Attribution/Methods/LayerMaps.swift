@@ -17,9 +17,6 @@ public enum Upsampling: String, Sendable, CaseIterable, CustomStringConvertible 
   case nearest
 
   public var description: String { rawValue }
-
-  /// Valid spellings, for messages.
-  public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// The layer-resolution arithmetic shared by the CAM family and excitation backprop: layer
@@ -39,17 +36,18 @@ enum LayerMaps {
     let stages = network.stagePaths
     if stages.contains(path) { return Layer(path: path, isStage: true) }
     if network.modulePaths.contains(path) { return Layer(path: path, isStage: false) }
-    throw AttributionError(
-      "\(method): \(network.architecture) has no layer \"\(path)\"; valid layers are its stages "
-        + stages.joined(separator: ", ") + ", or any module path: " + network.modulePaths.joined(separator: ", "))
+    throw AttributionError.unknownLayer(
+      method: method, layer: path, architecture: "\(network.architecture)",
+      valid: stages + network.modulePaths.filter { !stages.contains($0) })
   }
 
   /// Throws unless a captured tensor is N×K×t×h×w.
   static func requireVideo<S>(_ a: Tensor<S>?, layer: String, method: String) throws -> Tensor<S> {
     guard let a, a.rank == 5 else {
-      throw AttributionError(
-        "\(method): layer \"\(layer)\" gives \(a.map { Shape.describe($0.shape) } ?? "nothing"), "
-          + "not an N×K×t×h×w activation; choose a convolutional layer")
+      throw AttributionError.unsuitableLayer(
+        method: method, layer: layer,
+        reason: "gives \(a.map { Shape.describe($0.shape) } ?? "nothing"), not an N×K×t×h×w activation; "
+          + "choose a convolutional layer")
     }
     return a
   }
@@ -100,10 +98,10 @@ enum LayerMaps {
   /// Throws unless every target is a class of the network.
   static func checkTargets<B: KernelBackend>(_ targets: [Int], _ x: Tensor<B.Scalar>, _ network: Network<B>) throws {
     guard targets.count == x.shape[0] else {
-      throw AttributionError("\(targets.count) targets for \(x.shape[0]) clips")
+      throw AttributionError.targetCount(targets: targets.count, clips: x.shape[0])
     }
     if let bad = targets.first(where: { !(0..<network.classes).contains($0) }) {
-      throw AttributionError("target \(bad) is not a class of \(network.architecture) (0..<\(network.classes))")
+      throw AttributionError.targetOutOfRange(target: bad, classes: network.classes)
     }
   }
 }

@@ -7,7 +7,7 @@ import TensorCore
 ///
 /// The explained score s (the target logit by default) is placed on the target's output unit,
 /// R = s·e_c (N×K), and passed down layer by layer, each layer splitting the relevance of its
-/// outputs among its inputs (SPEC §2b, z_k = Σ_j a_j w_jk + b_k, batch norm folded in):
+/// outputs among its inputs (Bach et al. 2015, z_k = Σ_j a_j w_jk + b_k, batch norm folded in):
 /// - ε: R_j = Σ_k a_j w_jk / (z_k + ε·sign z_k) · R_k;
 /// - z⁺: R_j = Σ_k (a_j w_jk)⁺ / Σ_j′ (a_j′ w_j′k)⁺ · R_k (= a_j w⁺_jk / Σ a w⁺ for a ≥ 0);
 /// - αβ: R_j = Σ_k (α (a_j w_jk)⁺ / Σ_j′ (a_j′ w_j′k)⁺ − β (a_j w_jk)⁻ / Σ_j′ (a_j′ w_j′k)⁻) R_k,
@@ -35,7 +35,7 @@ import TensorCore
 /// Defaults: ε = 1e-6 (Zennit's Epsilon; Captum's EpsilonRule uses 1e-9), stabiliser of sums
 /// and average pools 1e-9. Differences from the peers, documented in
 /// Reference/attribution/lrp_deeplift/README.md: Zennit's ZPlus and AlphaBeta put the positive
-/// (and negative) bias into their denominators and stabilise them by 1e-6, where SPEC §2b and
+/// (and negative) bias into their denominators and stabilise them by 1e-6, where Bach et al.'s formulas and
 /// this package use no bias and no stabiliser (0 where a denominator vanishes); Zennit seeds
 /// with whatever output relevance it is given (one-hot by default), Captum with the output
 /// value as here; Captum's LRP refuses Conv3d, treats batch norm as its own layer and copies
@@ -70,14 +70,15 @@ public struct LayerwiseRelevance: AttributionMethod {
   public init(_ variant: Variant, batch: Int = 8) throws {
     switch variant {
     case .epsilon(let e):
-      guard e >= 0 && e.isFinite else { throw AttributionError("--epsilon must be a finite number ≥ 0, got \(e)") }
+      guard e >= 0 && e.isFinite else {
+        throw AttributionError.invalidValue(option: "epsilon", value: e.optionText, expected: "a finite number ≥ 0")
+      }
     case .zPlus:
       break
     case .alphaBeta(let a, let b):
       guard a.isFinite && b.isFinite && a >= 1 && b >= 0 && abs(a - b - 1) <= 1e-12 else {
-        throw AttributionError(
-          "--alpha and --beta must satisfy α − β = 1 with α ≥ 1 and β ≥ 0 (e.g. --alpha 2 --beta 1), got α = \(a), β = \(b)"
-        )
+        throw AttributionError.conflictingOptions(
+          ["alpha", "beta"], reason: "need α − β = 1 with α ≥ 1 and β ≥ 0 (e.g. α = 2, β = 1), got α = \(a), β = \(b)")
       }
     }
     self.variant = variant

@@ -2,7 +2,7 @@ import Kernels
 import Networks
 import TensorCore
 
-/// Score-CAM (Wang et al., CVPR-W 2020) on video, as Li et al. run it (SPEC §2).
+/// Score-CAM (Wang et al., CVPR-W 2020) on video, as Li et al. run it (Li-TCSVT).
 ///
 /// With A the layer's output (N×K×t×h×w), for every channel k of clip n:
 ///
@@ -58,7 +58,7 @@ public struct ScoreCAM: AttributionMethod {
       for n in 0..<ts.count {
         maps.append(
           clipMap(
-            Batching.clips(xs, n..<(n + 1)), target: ts[n], activation: Batching.clips(a, n..<(n + 1)),
+            xs.clips(n..<(n + 1)), target: ts[n], activation: a.clips(n..<(n + 1)),
             network: network, score: score))
       }
       return AttributionResult(map: Tensor.concatenate(maps), scores: scores)
@@ -75,7 +75,7 @@ public struct ScoreCAM: AttributionMethod {
     var start = 0
     while start < channels {
       let range = start..<min(channels, start + batch)
-      let masks = Self.masks(Batching.clips(perChannel, range), clipShape: x.shape, upsampling, B.self)  // b×1×T×H×W
+      let masks = Self.masks(perChannel.clips(range), clipShape: x.shape, upsampling, B.self)  // b×1×T×H×W
       let masked = B.multiply(
         Tensor.concatenate(Array(repeating: x, count: range.count)), LayerMaps.repeatChannels(masks, x.shape[1], B.self)
       )
@@ -84,7 +84,7 @@ public struct ScoreCAM: AttributionMethod {
       // Σ_k s_k·M_k, one channel at a time in k order: the rounding of the sum does not depend
       // on how the channels were chunked into batches (P-ATTR-1).
       for (j, s) in scores.enumerated() {
-        sum = B.add(sum, B.scale(Batching.clips(masks, j..<(j + 1)), by: B.Scalar(s)))
+        sum = B.add(sum, B.scale(masks.clips(j..<(j + 1)), by: B.Scalar(s)))
       }
       start = range.upperBound
     }

@@ -22,9 +22,9 @@ import TensorCore
 /// whether clips are attributed together or one at a time, and the same on the literal and
 /// fast paths up to Float rounding.
 ///
-/// **Defaults (Li-TCSVT, SPEC §2).** 25 samples, σ = 0.15·range; heat map Σ_c |·| normalised by
+/// **Defaults (Li-TCSVT; Reference/SOURCES.md).** 25 samples, σ = 0.15·range; heat map Σ_c |·| normalised by
 /// the 99.9th percentile, for all three variants (Li's `smooth_grad` post-processes them alike).
-/// Captum: 5 samples, σ = 1.0 absolute; Zennit: 20 samples, σ = 0.1·range (ANCHORS.md). Li's
+/// Captum: 5 samples, σ = 1.0 absolute; Zennit: 20 samples, σ = 0.1·range (`captum/attr/_core/noise_tunnel.py`, `zennit/attribution.py`). Li's
 /// VarGrad is `torch.var` (unbiased, divided by S − 1); this one divides by S, as Captum's
 /// (E[g²] − E[g]²) — the same heat map after percentile normalisation.
 ///
@@ -71,7 +71,7 @@ public struct SmoothGrad: AttributionMethod {
   public var name: String { variant.rawValue }
   public var parameters: [String: String] {
     [
-      "samples": "\(samples)", "noise": "\(noise)", "noise-absolute": "\(noiseIsAbsolute)", "seed": "\(seed)",
+      "samples": "\(samples)", "noise": "\(noise)", "noise-absolute": noiseIsAbsolute.optionText, "seed": "\(seed)",
       "batch": "\(batch)",
     ]
   }

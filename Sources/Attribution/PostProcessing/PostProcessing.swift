@@ -1,7 +1,7 @@
 import TensorCore
 
 /// How a raw map becomes the N×1×T×H×W heat map the papers show and the metrics rank:
-/// a channel reduction, then a per-clip normalisation to [0, 1] (SPEC §2).
+/// a channel reduction, then a per-clip normalisation to [0, 1] (as Li et al.'s code does; Reference/SOURCES.md).
 ///
 /// One implementation serves both paths: it runs on the raw map after the method, in Double.
 public struct PostProcessing: Sendable, Hashable, CustomStringConvertible {

@@ -3,7 +3,7 @@
 /// A rule is chosen per backward call (it lives on the `Tape`). Plain `gradient` is the
 /// vector-Jacobian product; the others are the modified backward passes of the attribution
 /// literature, which are *not* gradients of anything and are checked in the tests against
-/// their defining formulas (SPEC §2b), layer by layer, as explicit matrices.
+/// their defining formulas (the papers cited at each rule), layer by layer, as explicit matrices.
 ///
 /// | layer | gradient | guided | deconvnet | excitation | lrp | deepLiftRescale |
 /// |---|---|---|---|---|---|---|
@@ -61,7 +61,7 @@ public enum BackwardRule: Sendable, Hashable, CustomStringConvertible {
   public var needsReference: Bool { self == .deepLiftRescale }
 }
 
-/// One LRP rule (Bach et al. 2015; notation of SPEC §2b, z_k = Σ_j a_j w_jk + b_k).
+/// One LRP rule (Bach et al. 2015; z_k = Σ_j a_j w_jk + b_k).
 public enum LRPRule: Sendable, Hashable, CustomStringConvertible {
   /// R_j = Σ_k a_j w_jk / (z_k + ε·sign(z_k)) · R_k (sign(0) = +1). Biases absorb relevance.
   case epsilon(Double)

@@ -5,7 +5,7 @@ import TensorCore
 /// fully connected, average pooling), written once in terms of the operation and its
 /// transpose so that each layer only says what f and fᵀ are.
 ///
-/// Notation (SPEC §2b): a = layer input, z_k = Σ_j a_j w_jk + b_k, R / p = relevance of the
+/// Notation (Bach et al. 2015): a = layer input, z_k = Σ_j a_j w_jk + b_k, R / p = relevance of the
 /// output. `forward(a, w)` computes Σ_j a_j w_jk (no bias); `transpose(s, w)` computes
 /// Σ_k w_jk s_k. Every formula has the form R_j = a_j · Σ_k w_jk (R_k / z_k), i.e.
 /// a ⊙ fᵀ(R ⊘ z), evaluated with two kernel calls and no explicit matrix.
@@ -25,7 +25,7 @@ package enum RelevanceRules<B: KernelBackend> {
 
   /// LRP with one rule (Bach et al. 2015). `biasedForward` computes z = f(a; w) + b with the
   /// layer's bias (used by the ε rule only; nil when the layer has no bias). z⁺ and αβ leave
-  /// the bias out of their denominators (SPEC §2b), so they conserve ΣR exactly where the
+  /// the bias out of their denominators (as Bach et al.'s formulas), so they conserve ΣR exactly where the
   /// denominators are non-zero; Zennit's ZPlus and AlphaBeta add b⁺ (and b⁻) unless given
   /// `zero_params=['bias']` (Reference/attribution/lrp_deeplift/README.md).
   package static func lrp(

@@ -2,7 +2,7 @@ import Foundation
 import Kernels
 import TensorCore
 
-/// Network weights on disk: a safetensors file with `state_dict()` names (DESIGN §4).
+/// Network weights on disk: a safetensors file with `state_dict()` names (Reference/FORMATS.md).
 ///
 /// Reads files written by `safetensors.torch.save_file(model.state_dict())` unchanged
 /// (`num_batches_tracked` buffers are skipped; F32 parameters are read as they are, F64 and
