@@ -14,7 +14,7 @@ r2plus1d_18 state_dict, and summary.json (every number the README quotes). See R
 to this file for the format and the tolerances.
 
 Run (from the repository root):
-    PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/networks/generate_networks.py
+    PY=$(Reference/setup-peers.sh) && "$PY" Reference/networks/generate_networks.py
 
 Everything here is written for this project; torchvision's and the official TSM code were read
 to learn the structure (module names, strides, paddings), not copied.
@@ -38,7 +38,7 @@ import torchvision
 from safetensors.torch import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-COMMAND = 'PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/networks/generate_networks.py'
+COMMAND = 'PY=$(Reference/setup-peers.sh) && "$PY" Reference/networks/generate_networks.py'
 
 CLASSES = 11  # the built-in benchmark's class count; every model's classifier has K = 11 rows
 CLIP_SHAPE = (2, 3, 8, 32, 32)  # N×C×T×H×W

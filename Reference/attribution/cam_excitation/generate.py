@@ -12,7 +12,7 @@ peer fails or differs on purpose, its output (or its error message) is kept and 
 why. Everything runs in float64 unless a peer returns float32.
 
 Run (from the repository root):
-    PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/attribution/cam_excitation/generate.py
+    PY=$(Reference/setup-peers.sh) && "$PY" Reference/attribution/cam_excitation/generate.py
 
 Written for this project; the peers' code was read to learn their exact procedures, not copied.
 """
@@ -44,7 +44,7 @@ from torchray.attribution.excitation_backprop import (  # noqa: E402
 from torchray.attribution.grad_cam import grad_cam as torchray_grad_cam  # noqa: E402
 
 warnings.filterwarnings("ignore")
-COMMAND = 'PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/attribution/cam_excitation/generate.py'
+COMMAND = 'PY=$(Reference/setup-peers.sh) && "$PY" Reference/attribution/cam_excitation/generate.py'
 TARGETS = [0, 3]  # non-degenerate ReLU maps on every model (class 0 is both clips' argmax)
 X = gn.make_input()  # 2×3×8×32×32 float64, exact in float32
 N, T = X.shape[0], X.shape[2]

@@ -15,7 +15,7 @@ baseline; with the convergence delta) and NoiseTunnel (smoothgrad, smoothgrad_sq
 the noise fed in from a formula both sides compute. See README.md next to this file.
 
 Run (from the repository root):
-    PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/attribution/captum_gradients/generate.py
+    PY=$(Reference/setup-peers.sh) && "$PY" Reference/attribution/captum_gradients/generate.py
 
 Everything here is written for this project; Captum's source was read to learn its semantics.
 """
@@ -43,7 +43,7 @@ from captum.attr import (  # noqa: E402
 )
 from captum.attr._utils.approximation_methods import approximation_parameters  # noqa: E402
 
-COMMAND = 'PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/attribution/captum_gradients/generate.py'
+COMMAND = 'PY=$(Reference/setup-peers.sh) && "$PY" Reference/attribution/captum_gradients/generate.py'
 ARCHITECTURES = ["r3d_mini", "r2plus1d_mini", "tsm_mini", "cnn_lstm_mini"]
 CLIP_SHAPE = (2, 3, 4, 10, 10)  # N×C×T×H×W: small, odd strides (10 → 5 → 3 → 2 → 1)
 TARGETS = [3, 8]
@@ -75,7 +75,7 @@ def noise() -> torch.Tensor:
 
 
 def black_baseline(x: torch.Tensor) -> torch.Tensor:
-    """(0 − μ_c)/σ_c per channel with the Kinetics mean and std of SPEC (Li et al.'s black clip)."""
+    """(0 − μ_c)/σ_c per channel with the Kinetics mean and std of Reference/SOURCES.md (Li et al.'s black clip)."""
     b = torch.zeros_like(x)
     for c in range(3):
         b[:, c] = (0 - KINETICS_MEAN[c]) / KINETICS_STD[c]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cross-check vectors for LRP (Zennit, Captum) and DeepLIFT-rescale (Captum) on the mini networks.
 
-Run:  PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/attribution/lrp_deeplift/generate.py
+Run:  PY=$(Reference/setup-peers.sh) && "$PY" Reference/attribution/lrp_deeplift/generate.py
 
 The networks are those of Reference/networks/generate_networks.py (imported, not redefined), with
 the same HashFill weights, run in float64 on a crop of the networks' clip. Everything a peer needs
@@ -35,7 +35,7 @@ from zennit.layer import Sum  # noqa: E402
 from zennit.rules import AlphaBeta, Epsilon, Norm, Pass, ZPlus  # noqa: E402
 from zennit.types import Activation, AvgPool, BatchNorm, Convolution  # noqa: E402
 
-COMMAND = 'PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/attribution/lrp_deeplift/generate.py'
+COMMAND = 'PY=$(Reference/setup-peers.sh) && "$PY" Reference/attribution/lrp_deeplift/generate.py'
 OUT = os.path.join(HERE, "lrp_deeplift.safetensors")
 
 FRAMES, SIZE = 4, 16  # the crop input[:, :, :4, :16, :16] of Reference/networks/input.safetensors
