@@ -11,6 +11,7 @@
 //   Kernels          every numerical op twice: Literal (generic, loops) and Fast (Float, SIMD)
 //   Imaging          RGB8 canvas, colour maps, heat-map overlays, contact sheets, PNG output
 //   SyntheticVideo   the built-in benchmark: procedural clips with exact ground truth
+//   Benchmarking     throughput measurements of the machine (FMA peak, in-cache GEMM) for `vidattr bench`
 //   _TestSupport     test helpers (literal/fast comparison, finite differences, fills); not API
 //   VideoAttribution umbrella module re-exporting the public API
 //   vidattr          the command-line tool
@@ -77,6 +78,12 @@ let package = Package(
       ]
     ),
 
+    // MARK: Benchmarking (used by `vidattr bench`; not part of the library product)
+    .target(
+      name: "Benchmarking",
+      dependencies: ["Kernels", "CMicroKernels"]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
@@ -85,7 +92,7 @@ let package = Package(
     .executableTarget(
       name: "vidattr",
       dependencies: [
-        "VideoAttribution",
+        "VideoAttribution", "Benchmarking",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

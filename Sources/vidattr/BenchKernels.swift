@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarking
 import Foundation
 import VideoAttribution
 
@@ -105,8 +106,8 @@ struct BenchKernels: ParsableCommand {
     for pass in 0..<passes {
       let passStart = DispatchTime.now().uptimeNanoseconds
       if !skipPeak {
-        peaks.append(Fast.measureFMAPeak(isa: isa, threads: threads, seconds: 0.1))
-        inCache.append(Fast.measureInCacheGEMM(isa: isa, threads: threads, seconds: 0.1))
+        peaks.append(Throughput.measureFMAPeak(isa: isa, threads: threads, seconds: 0.1))
+        inCache.append(Throughput.measureInCacheGEMM(isa: isa, threads: threads, seconds: 0.1))
       }
       let calls = reps / passes + (pass < reps % passes ? 1 : 0)
       for (i, row) in rows.enumerated() {
@@ -145,7 +146,7 @@ struct BenchKernels: ParsableCommand {
     peakLine["used_for_peak_fraction"] = true
     peakLine.print()
     if !inCache.isEmpty {
-      // The micro-kernel's own ceiling at the same moments (see Fast.measureInCacheGEMM).
+      // The micro-kernel's own ceiling at the same moments (see Throughput.measureInCacheGEMM).
       let gemm = statistic.summary(of: inCache, best: { $0.max()! })
       var line = JSONLine()
       line["in_cache_gemm_gflops"] = gemm
@@ -189,7 +190,7 @@ struct BenchKernels: ParsableCommand {
     var used = 0.0
     for level in FastISA.supported {
       for t in Set([1, threads]).sorted() {
-        let gflops = Fast.measureFMAPeak(isa: level, threads: t, seconds: quick ? 0.1 : 0.3)
+        let gflops = Throughput.measureFMAPeak(isa: level, threads: t, seconds: quick ? 0.1 : 0.3)
         var line = JSONLine()
         line["peak_gflops"] = gflops
         line["method"] =
