@@ -25,7 +25,8 @@
 // AVX-512: 8×32 tile = 16 zmm accumulators (twice FMA latency × ports, 4 × 2), 2 zmm for the
 // B row, broadcasts of A folded into the FMAs as memory operands. Measured against 12×32
 // (24 accumulators): as fast on large tiles and faster for 64 output channels (no padding
-// to 72), see CONTRIBUTING-fastpath.md. AVX2: 6×16 = 12 ymm accumulators (of 16).
+// to 72), see CONTRIBUTING.md, "Fast path: how the FMA peak is reached".
+// AVX2: 6×16 = 12 ymm accumulators (of 16).
 // Portable: 4×16, which clang's SSE2 auto-vectoriser keeps in 16 xmm registers.
 // K_c: the B micro-panel (K_c×NR floats) stays in L1 (48 KiB) while A panels stream from L2.
 vidattr_gemm_blocking vidattr_gemm_blocking_for(int level) {
