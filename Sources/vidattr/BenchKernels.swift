@@ -85,7 +85,8 @@ struct BenchKernels: ParsableCommand {
     let startPeak = skipPeak ? 175.0 * Double(threads) : reportPeaks(selected: isa, threads: threads)
 
     let frames = quick ? 4 : 16
-    let rows = (convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8) + resampleBenchmarkRows(frames: frames))
+    let rows =
+      (convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8) + resampleBenchmarkRows(frames: frames))
       .filter { row in filter.map { "\(row.name) \(row.direction) \(row.shape)".contains($0) } ?? true }
 
     let peer =
@@ -126,7 +127,9 @@ struct BenchKernels: ParsableCommand {
       }
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - passStart) * 1e-9
       FileHandle.standardError.write(
-        Data("bench kernels: pass \(pass + 1)/\(passes) (\(rows.count) rows) in \(String(format: "%.1f", seconds)) s\n".utf8))
+        Data(
+          "bench kernels: pass \(pass + 1)/\(passes) (\(rows.count) rows) in \(String(format: "%.1f", seconds)) s\n"
+            .utf8))
     }
 
     // The denominator: the same statistic over the FMA-peak measurements (the start one and one
