@@ -11,6 +11,9 @@
 //   Kernels          every numerical op twice: Literal (generic, loops) and Fast (Float, SIMD)
 //   Imaging          RGB8 canvas, colour maps, heat-map overlays, contact sheets, PNG output
 //   SyntheticVideo   the built-in benchmark: procedural clips with exact ground truth
+//   Networks         video classifiers (R3D, R(2+1)D, MC3, TSM, TSN, CNN-LSTM): tape backward, weights, training
+//   Attribution      attribution methods (gradient, integrated gradients, Grad-CAM, LRP, …) and post-processing
+//   Benchmarking     throughput measurements of the machine (FMA peak, in-cache GEMM) for `vidattr bench`
 //   _TestSupport     test helpers (literal/fast comparison, finite differences, fills); not API
 //   VideoAttribution umbrella module re-exporting the public API
 //   vidattr          the command-line tool
@@ -51,7 +54,7 @@ let package = Package(
     .target(
       name: "Kernels",
       dependencies: [
-        "TensorCore", "CMicroKernels", "CLinearAlgebra",
+        "TensorCore", "CMicroKernels",
         .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),
@@ -77,6 +80,12 @@ let package = Package(
       ]
     ),
 
+    // MARK: Benchmarking (used by `vidattr bench`; not part of the library product)
+    .target(
+      name: "Benchmarking",
+      dependencies: ["Kernels", "CMicroKernels"]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
@@ -85,7 +94,7 @@ let package = Package(
     .executableTarget(
       name: "vidattr",
       dependencies: [
-        "VideoAttribution",
+        "VideoAttribution", "Benchmarking",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

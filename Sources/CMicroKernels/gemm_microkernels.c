@@ -25,7 +25,8 @@
 // AVX-512: 8×32 tile = 16 zmm accumulators (twice FMA latency × ports, 4 × 2), 2 zmm for the
 // B row, broadcasts of A folded into the FMAs as memory operands. Measured against 12×32
 // (24 accumulators): as fast on large tiles and faster for 64 output channels (no padding
-// to 72), see CONTRIBUTING-fastpath.md. AVX2: 6×16 = 12 ymm accumulators (of 16).
+// to 72), see CONTRIBUTING.md, "Fast path: how the FMA peak is reached".
+// AVX2: 6×16 = 12 ymm accumulators (of 16).
 // Portable: 4×16, which clang's SSE2 auto-vectoriser keeps in 16 xmm registers.
 // K_c: the B micro-panel (K_c×NR floats) stays in L1 (48 KiB) while A panels stream from L2.
 vidattr_gemm_blocking vidattr_gemm_blocking_for(int level) {
@@ -90,9 +91,8 @@ static void ukernel_portable(ptrdiff_t kc, const float *restrict a, ptrdiff_t rs
 // that its cache misses overlap the Kc·MR·NR/16 multiply-adds instead of stalling the stores at
 // the end. Why: C rows are P floats apart (an NCTHW output, P = To·Ho·Wo positions), so each
 // tile touches MR pages and no hardware prefetcher follows them; the first reduction block
-// writes lines that are in no cache at all. Measured in isolation (8×32 tiles, m 144, n 512,
-// Kc 256, one thread): 0.99 of the FMA peak with C in cache, 0.77 writing a fresh C of 50176
-// columns, 0.71 accumulating into one. A prefetch never faults and changes no value.
+// writes lines that are in no cache at all (measurements: Benchmarks/README.md, "Measurements
+// behind the kernels' design"). A prefetch never faults and changes no value.
 static inline void prefetch_tile(const float *c, ptrdiff_t ldc, int m, int n) {
   ptrdiff_t last = (ptrdiff_t)n * (ptrdiff_t)sizeof(float) - 1;
   for (int r = 0; r < m; r++) {
@@ -315,9 +315,10 @@ static void gemm_blocks(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const
 /// control register gets DAZ (subnormal operands read as 0) and FTZ (subnormal results written
 /// as 0) for the duration of the call and is restored afterwards. Why: a multiply-add with a
 /// subnormal operand takes a microcode assist, ~100× slower; weights that training drives
-/// towards zero (a dead layer under Adam with L2, seen in the TSM mini model: 72 % of one
-/// layer's weights subnormal) slowed whole training epochs 3×. Every value affected is below
-/// 2⁻¹²⁶ ≈ 1.2e-38 in magnitude, far below every tolerance of the literal/fast comparisons.
+/// towards zero (a dead layer under Adam with L2, seen in the TSM mini model) slowed whole
+/// training epochs (Benchmarks/README.md, "Measurements behind the kernels' design"). Every
+/// value affected is below 2⁻¹²⁶ ≈ 1.2e-38 in magnitude, far below every tolerance of the
+/// literal/fast comparisons.
 /// (PyTorch's oneDNN kernels flush denormals the same way.)
 void vidattr_gemm(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const float *a, ptrdiff_t a_row_stride,
                   ptrdiff_t a_k_stride, const float *b_packed, ptrdiff_t b_panel_stride, float *c, ptrdiff_t ldc,
@@ -404,8 +405,9 @@ static void gemm_blocks(int level, ptrdiff_t m, ptrdiff_t n, ptrdiff_t kc, const
 // k) against the column stored contiguous: 1 + n loads and n multiply-adds per 16 steps of k.
 // The caller passes the whole reduction at once (the convolution gathers the few columns of
 // every K_c block into one buffer per tile): a call per K_c block would re-copy the columns for
-// every group of rows and pay one horizontal reduction per block; on layer 4 of r2plus1d_18
-// that overhead was 12 % of a row's time for 2 % of its multiply-adds.
+// every group of rows and pay one horizontal reduction per block, an overhead out of all
+// proportion to the few multiply-adds of these columns (Benchmarks/README.md, "Measurements
+// behind the kernels' design").
 // Chain of each element: 16 lanes, lane l summing the k ≡ l (mod 16) terms in k order with fused
 // multiply-adds (the last partial vector masked), then the fixed tree of _mm512_reduce_add_ps,
 // then added to the accumulated / initial value — set by kc and n alone.

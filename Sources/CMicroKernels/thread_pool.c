@@ -1,18 +1,19 @@
 // A small pool of worker threads that wait for work by spinning briefly, then sleeping.
 //
 // Why not libdispatch (`DispatchQueue.concurrentPerform`) for every parallel loop: its idle
-// workers sleep at once, and waking one costs tens of microseconds on a virtual machine. A
-// late-layer convolution of r2plus1d_18 takes 1–2 ms in two parallel loops (pack, then
-// multiply), so those wake-ups left a core idle for 7–11 % of the call (`cpu_utilisation` of
-// `vidattr bench kernels`). OpenMP runtimes, which PyTorch uses, keep their workers spinning
-// for a while after a parallel region for the same reason (libgomp's GOMP_SPINCOUNT, Intel's
-// KMP_BLOCKTIME). Here a worker polls for at most `SPIN_NANOSECONDS` after its last job —
-// yielding its core between polls after the first `YIELD_NANOSECONDS`, so that other runnable
-// threads (the caller's serial work on a busy machine) are not starved — then sleeps on a
-// condition variable, so an idle process costs no CPU. While other threads start parallel loops
-// too (a loop found the pool busy in the last `CONTENDED_NANOSECONDS`), workers sleep at once:
-// the cores are then oversubscribed and polling only slows the others (the test suite, which
-// runs tests in parallel, took 135–141 s with polling against 106 s without).
+// workers sleep at once, and waking one costs microseconds — a visible share of a late-layer
+// convolution, which runs as two short parallel loops (pack, then multiply), while a core
+// waits idle (`cpu_utilisation` of `vidattr bench kernels`; measurements in
+// Benchmarks/README.md, "Measurements behind the kernels' design"). OpenMP runtimes, which
+// PyTorch uses, keep their workers spinning for a while after a parallel region for the same
+// reason (libgomp's GOMP_SPINCOUNT, Intel's KMP_BLOCKTIME). Here a worker polls for at most
+// `SPIN_NANOSECONDS` after its last job — yielding its core between polls after the first
+// `YIELD_NANOSECONDS`, so that other runnable threads (the caller's serial work on a busy
+// machine) are not starved — then sleeps on a condition variable, so an idle process costs no
+// CPU. While other threads start parallel loops too (a loop found the pool busy in the last
+// `CONTENDED_NANOSECONDS`), workers sleep at once: the cores are then oversubscribed and
+// polling only slows the others (the test suite, which runs tests in parallel, is slower with
+// polling than without; same README section).
 //
 // One job at a time: a call that finds the pool busy (another thread's parallel loop, or a
 // loop nested in a job) returns 0 and the caller runs the loop some other way. Indices are

@@ -7,8 +7,10 @@ extension Literal {
   ///
   /// Order: the numbers ascending with −0 and +0 equal (IEEE comparison), every NaN after
   /// every number (+∞ included); equal elements (ties, ±0, and all NaNs among themselves)
-  /// keep the order of their indices. The extremal-perturbation area loss sorts its mask with
-  /// this (sort↑(vec m), SPEC §3.1).
+  /// keep the order of their indices. The extremal-perturbation area regulariser sorts its mask
+  /// with this: ‖sort↑(vec m) − r_a‖² (Fong, Patrick and Vedaldi, ICCV 2019; TorchRay's
+  /// `extremal_perturbation` in torchray/attribution/extremal_perturbation.py,
+  /// `mask.reshape(len(areas), -1).sort(dim=1)[0]`).
   ///
   /// A plain top-down merge sort: split in halves, sort each, merge taking from the left half
   /// unless the right element strictly precedes (which makes it stable).

@@ -6,15 +6,21 @@ import TensorCore
 public enum LiteralBackend<Scalar: Real & BinaryFloatingPoint & Sendable>: KernelBackend {
   public static var pathName: String { "literal" }
 
-  @inlinable public static func conv3d(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?, geometry: Conv3DGeometry) -> Tensor<Scalar> {
+  @inlinable public static func conv3d(
+    _ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?, geometry: Conv3DGeometry
+  ) -> Tensor<Scalar> {
     Literal.conv3d(x, weight: weight, bias: bias, geometry: geometry)
   }
 
-  @inlinable public static func conv3dBackwardInput( _ dy: Tensor<Scalar>, weight: Tensor<Scalar>, inputShape: [Int], geometry: Conv3DGeometry ) -> Tensor<Scalar> {
+  @inlinable public static func conv3dBackwardInput(
+    _ dy: Tensor<Scalar>, weight: Tensor<Scalar>, inputShape: [Int], geometry: Conv3DGeometry
+  ) -> Tensor<Scalar> {
     Literal.conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry)
   }
 
-  @inlinable public static func conv3dBackwardWeight( _ dy: Tensor<Scalar>, input: Tensor<Scalar>, weightShape: [Int], geometry: Conv3DGeometry ) -> Tensor<Scalar> {
+  @inlinable public static func conv3dBackwardWeight(
+    _ dy: Tensor<Scalar>, input: Tensor<Scalar>, weightShape: [Int], geometry: Conv3DGeometry
+  ) -> Tensor<Scalar> {
     Literal.conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry)
   }
 
@@ -22,19 +28,28 @@ public enum LiteralBackend<Scalar: Real & BinaryFloatingPoint & Sendable>: Kerne
     Literal.conv3dBackwardBias(dy)
   }
 
-  @inlinable public static func batchNorm( _ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, mean: Tensor<Scalar>, variance: Tensor<Scalar>, epsilon: Scalar ) -> Tensor<Scalar> {
+  @inlinable public static func batchNorm(
+    _ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, mean: Tensor<Scalar>, variance: Tensor<Scalar>,
+    epsilon: Scalar
+  ) -> Tensor<Scalar> {
     Literal.batchNorm(x, scale: scale, shift: shift, mean: mean, variance: variance, epsilon: epsilon)
   }
 
-  @inlinable public static func batchNormBackwardInput( _ dy: Tensor<Scalar>, scale: Tensor<Scalar>, variance: Tensor<Scalar>, epsilon: Scalar ) -> Tensor<Scalar> {
+  @inlinable public static func batchNormBackwardInput(
+    _ dy: Tensor<Scalar>, scale: Tensor<Scalar>, variance: Tensor<Scalar>, epsilon: Scalar
+  ) -> Tensor<Scalar> {
     Literal.batchNormBackwardInput(dy, scale: scale, variance: variance, epsilon: epsilon)
   }
 
-  @inlinable public static func batchNormTraining(_ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, epsilon: Scalar) -> BatchNormTrainingResult<Scalar> {
+  @inlinable public static func batchNormTraining(
+    _ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, epsilon: Scalar
+  ) -> BatchNormTrainingResult<Scalar> {
     Literal.batchNormTraining(x, scale: scale, shift: shift, epsilon: epsilon)
   }
 
-  @inlinable public static func batchNormTrainingBackward( _ dy: Tensor<Scalar>, input: Tensor<Scalar>, scale: Tensor<Scalar>, saved: BatchNormTrainingResult<Scalar> ) -> BatchNormTrainingGradients<Scalar> {
+  @inlinable public static func batchNormTrainingBackward(
+    _ dy: Tensor<Scalar>, input: Tensor<Scalar>, scale: Tensor<Scalar>, saved: BatchNormTrainingResult<Scalar>
+  ) -> BatchNormTrainingGradients<Scalar> {
     Literal.batchNormTrainingBackward(dy, input: input, scale: scale, saved: saved)
   }
 
@@ -50,15 +65,21 @@ public enum LiteralBackend<Scalar: Real & BinaryFloatingPoint & Sendable>: Kerne
     Literal.maxPool3d(x, geometry: geometry)
   }
 
-  @inlinable public static func maxPool3dBackward(_ dy: Tensor<Scalar>, argmax: [Int32], inputShape: [Int]) -> Tensor<Scalar> {
+  @inlinable public static func maxPool3dBackward(
+    _ dy: Tensor<Scalar>, argmax: [Int32], inputShape: [Int]
+  ) -> Tensor<Scalar> {
     Literal.maxPool3dBackward(dy, argmax: argmax, inputShape: inputShape)
   }
 
-  @inlinable public static func avgPool3d(_ x: Tensor<Scalar>, geometry: Pool3DGeometry, countIncludePad: Bool) -> Tensor<Scalar> {
+  @inlinable public static func avgPool3d(
+    _ x: Tensor<Scalar>, geometry: Pool3DGeometry, countIncludePad: Bool
+  ) -> Tensor<Scalar> {
     Literal.avgPool3d(x, geometry: geometry, countIncludePad: countIncludePad)
   }
 
-  @inlinable public static func avgPool3dBackward( _ dy: Tensor<Scalar>, inputShape: [Int], geometry: Pool3DGeometry, countIncludePad: Bool ) -> Tensor<Scalar> {
+  @inlinable public static func avgPool3dBackward(
+    _ dy: Tensor<Scalar>, inputShape: [Int], geometry: Pool3DGeometry, countIncludePad: Bool
+  ) -> Tensor<Scalar> {
     Literal.avgPool3dBackward(dy, inputShape: inputShape, geometry: geometry, countIncludePad: countIncludePad)
   }
 
@@ -70,7 +91,9 @@ public enum LiteralBackend<Scalar: Real & BinaryFloatingPoint & Sendable>: Kerne
     Literal.adaptiveAvgPool3dBackward(dy, inputShape: inputShape)
   }
 
-  @inlinable public static func linear(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?) -> Tensor<Scalar> {
+  @inlinable public static func linear(
+    _ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?
+  ) -> Tensor<Scalar> {
     Literal.linear(x, weight: weight, bias: bias)
   }
 
@@ -150,12 +173,20 @@ public enum LiteralBackend<Scalar: Real & BinaryFloatingPoint & Sendable>: Kerne
     Literal.temporalShiftBackward(dy, foldDivisor: foldDivisor)
   }
 
-  @inlinable public static func lstmCell( input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>, weights: LSTMWeights<Scalar>, activation: LSTMActivation ) -> LSTMCellResult<Scalar> {
+  @inlinable public static func lstmCell(
+    input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>, weights: LSTMWeights<Scalar>,
+    activation: LSTMActivation
+  ) -> LSTMCellResult<Scalar> {
     Literal.lstmCell(input: input, hidden: hidden, cell: cell, weights: weights, activation: activation)
   }
 
-  @inlinable public static func lstmCellBackward( dHidden: Tensor<Scalar>, dCell: Tensor<Scalar>, input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>, weights: LSTMWeights<Scalar>, saved: LSTMCellResult<Scalar>, activation: LSTMActivation ) -> LSTMCellGradients<Scalar> {
-    Literal.lstmCellBackward(dHidden: dHidden, dCell: dCell, input: input, hidden: hidden, cell: cell, weights: weights, saved: saved, activation: activation)
+  @inlinable public static func lstmCellBackward(
+    dHidden: Tensor<Scalar>, dCell: Tensor<Scalar>, input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>,
+    weights: LSTMWeights<Scalar>, saved: LSTMCellResult<Scalar>, activation: LSTMActivation
+  ) -> LSTMCellGradients<Scalar> {
+    Literal.lstmCellBackward(
+      dHidden: dHidden, dCell: dCell, input: input, hidden: hidden, cell: cell, weights: weights, saved: saved,
+      activation: activation)
   }
 
   @inlinable public static func resizeNearest(_ x: Tensor<Scalar>, size: Size3) -> Tensor<Scalar> {
@@ -186,7 +217,9 @@ public enum LiteralBackend<Scalar: Real & BinaryFloatingPoint & Sendable>: Kerne
     Literal.gaussianBlurSpatial(x, sigma: sigma)
   }
 
-  @inlinable public static func gaussianBlurSpatialSigmaDerivative(_ x: Tensor<Scalar>, sigma: Double) -> Tensor<Scalar> {
+  @inlinable public static func gaussianBlurSpatialSigmaDerivative(
+    _ x: Tensor<Scalar>, sigma: Double
+  ) -> Tensor<Scalar> {
     Literal.gaussianBlurSpatialSigmaDerivative(x, sigma: sigma)
   }
 
@@ -204,15 +237,21 @@ public enum FastBackend: KernelBackend {
   public typealias Scalar = Float
   public static var pathName: String { "fast" }
 
-  @inlinable public static func conv3d(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?, geometry: Conv3DGeometry) -> Tensor<Scalar> {
+  @inlinable public static func conv3d(
+    _ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?, geometry: Conv3DGeometry
+  ) -> Tensor<Scalar> {
     Fast.conv3d(x, weight: weight, bias: bias, geometry: geometry)
   }
 
-  @inlinable public static func conv3dBackwardInput( _ dy: Tensor<Scalar>, weight: Tensor<Scalar>, inputShape: [Int], geometry: Conv3DGeometry ) -> Tensor<Scalar> {
+  @inlinable public static func conv3dBackwardInput(
+    _ dy: Tensor<Scalar>, weight: Tensor<Scalar>, inputShape: [Int], geometry: Conv3DGeometry
+  ) -> Tensor<Scalar> {
     Fast.conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry)
   }
 
-  @inlinable public static func conv3dBackwardWeight( _ dy: Tensor<Scalar>, input: Tensor<Scalar>, weightShape: [Int], geometry: Conv3DGeometry ) -> Tensor<Scalar> {
+  @inlinable public static func conv3dBackwardWeight(
+    _ dy: Tensor<Scalar>, input: Tensor<Scalar>, weightShape: [Int], geometry: Conv3DGeometry
+  ) -> Tensor<Scalar> {
     Fast.conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry)
   }
 
@@ -220,19 +259,28 @@ public enum FastBackend: KernelBackend {
     Fast.conv3dBackwardBias(dy)
   }
 
-  @inlinable public static func batchNorm( _ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, mean: Tensor<Scalar>, variance: Tensor<Scalar>, epsilon: Scalar ) -> Tensor<Scalar> {
+  @inlinable public static func batchNorm(
+    _ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, mean: Tensor<Scalar>, variance: Tensor<Scalar>,
+    epsilon: Scalar
+  ) -> Tensor<Scalar> {
     Fast.batchNorm(x, scale: scale, shift: shift, mean: mean, variance: variance, epsilon: epsilon)
   }
 
-  @inlinable public static func batchNormBackwardInput( _ dy: Tensor<Scalar>, scale: Tensor<Scalar>, variance: Tensor<Scalar>, epsilon: Scalar ) -> Tensor<Scalar> {
+  @inlinable public static func batchNormBackwardInput(
+    _ dy: Tensor<Scalar>, scale: Tensor<Scalar>, variance: Tensor<Scalar>, epsilon: Scalar
+  ) -> Tensor<Scalar> {
     Fast.batchNormBackwardInput(dy, scale: scale, variance: variance, epsilon: epsilon)
   }
 
-  @inlinable public static func batchNormTraining(_ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, epsilon: Scalar) -> BatchNormTrainingResult<Scalar> {
+  @inlinable public static func batchNormTraining(
+    _ x: Tensor<Scalar>, scale: Tensor<Scalar>, shift: Tensor<Scalar>, epsilon: Scalar
+  ) -> BatchNormTrainingResult<Scalar> {
     Fast.batchNormTraining(x, scale: scale, shift: shift, epsilon: epsilon)
   }
 
-  @inlinable public static func batchNormTrainingBackward( _ dy: Tensor<Scalar>, input: Tensor<Scalar>, scale: Tensor<Scalar>, saved: BatchNormTrainingResult<Scalar> ) -> BatchNormTrainingGradients<Scalar> {
+  @inlinable public static func batchNormTrainingBackward(
+    _ dy: Tensor<Scalar>, input: Tensor<Scalar>, scale: Tensor<Scalar>, saved: BatchNormTrainingResult<Scalar>
+  ) -> BatchNormTrainingGradients<Scalar> {
     Fast.batchNormTrainingBackward(dy, input: input, scale: scale, saved: saved)
   }
 
@@ -248,15 +296,21 @@ public enum FastBackend: KernelBackend {
     Fast.maxPool3d(x, geometry: geometry)
   }
 
-  @inlinable public static func maxPool3dBackward(_ dy: Tensor<Scalar>, argmax: [Int32], inputShape: [Int]) -> Tensor<Scalar> {
+  @inlinable public static func maxPool3dBackward(
+    _ dy: Tensor<Scalar>, argmax: [Int32], inputShape: [Int]
+  ) -> Tensor<Scalar> {
     Fast.maxPool3dBackward(dy, argmax: argmax, inputShape: inputShape)
   }
 
-  @inlinable public static func avgPool3d(_ x: Tensor<Scalar>, geometry: Pool3DGeometry, countIncludePad: Bool) -> Tensor<Scalar> {
+  @inlinable public static func avgPool3d(
+    _ x: Tensor<Scalar>, geometry: Pool3DGeometry, countIncludePad: Bool
+  ) -> Tensor<Scalar> {
     Fast.avgPool3d(x, geometry: geometry, countIncludePad: countIncludePad)
   }
 
-  @inlinable public static func avgPool3dBackward( _ dy: Tensor<Scalar>, inputShape: [Int], geometry: Pool3DGeometry, countIncludePad: Bool ) -> Tensor<Scalar> {
+  @inlinable public static func avgPool3dBackward(
+    _ dy: Tensor<Scalar>, inputShape: [Int], geometry: Pool3DGeometry, countIncludePad: Bool
+  ) -> Tensor<Scalar> {
     Fast.avgPool3dBackward(dy, inputShape: inputShape, geometry: geometry, countIncludePad: countIncludePad)
   }
 
@@ -268,7 +322,9 @@ public enum FastBackend: KernelBackend {
     Fast.adaptiveAvgPool3dBackward(dy, inputShape: inputShape)
   }
 
-  @inlinable public static func linear(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?) -> Tensor<Scalar> {
+  @inlinable public static func linear(
+    _ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?
+  ) -> Tensor<Scalar> {
     Fast.linear(x, weight: weight, bias: bias)
   }
 
@@ -348,12 +404,20 @@ public enum FastBackend: KernelBackend {
     Fast.temporalShiftBackward(dy, foldDivisor: foldDivisor)
   }
 
-  @inlinable public static func lstmCell( input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>, weights: LSTMWeights<Scalar>, activation: LSTMActivation ) -> LSTMCellResult<Scalar> {
+  @inlinable public static func lstmCell(
+    input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>, weights: LSTMWeights<Scalar>,
+    activation: LSTMActivation
+  ) -> LSTMCellResult<Scalar> {
     Fast.lstmCell(input: input, hidden: hidden, cell: cell, weights: weights, activation: activation)
   }
 
-  @inlinable public static func lstmCellBackward( dHidden: Tensor<Scalar>, dCell: Tensor<Scalar>, input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>, weights: LSTMWeights<Scalar>, saved: LSTMCellResult<Scalar>, activation: LSTMActivation ) -> LSTMCellGradients<Scalar> {
-    Fast.lstmCellBackward(dHidden: dHidden, dCell: dCell, input: input, hidden: hidden, cell: cell, weights: weights, saved: saved, activation: activation)
+  @inlinable public static func lstmCellBackward(
+    dHidden: Tensor<Scalar>, dCell: Tensor<Scalar>, input: Tensor<Scalar>, hidden: Tensor<Scalar>, cell: Tensor<Scalar>,
+    weights: LSTMWeights<Scalar>, saved: LSTMCellResult<Scalar>, activation: LSTMActivation
+  ) -> LSTMCellGradients<Scalar> {
+    Fast.lstmCellBackward(
+      dHidden: dHidden, dCell: dCell, input: input, hidden: hidden, cell: cell, weights: weights, saved: saved,
+      activation: activation)
   }
 
   @inlinable public static func resizeNearest(_ x: Tensor<Scalar>, size: Size3) -> Tensor<Scalar> {
@@ -384,7 +448,9 @@ public enum FastBackend: KernelBackend {
     Fast.gaussianBlurSpatial(x, sigma: sigma)
   }
 
-  @inlinable public static func gaussianBlurSpatialSigmaDerivative(_ x: Tensor<Scalar>, sigma: Double) -> Tensor<Scalar> {
+  @inlinable public static func gaussianBlurSpatialSigmaDerivative(
+    _ x: Tensor<Scalar>, sigma: Double
+  ) -> Tensor<Scalar> {
     Fast.gaussianBlurSpatialSigmaDerivative(x, sigma: sigma)
   }
 

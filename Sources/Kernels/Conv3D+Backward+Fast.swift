@@ -1,7 +1,7 @@
 import CMicroKernels
 import TensorCore
 
-// Dimensions and the im2col matrix B[K×P] as in Conv3D+Fast.swift. Per batch element n and
+// Dimensions and the im2col matrix B[K×P] as in Conv3D+FastLayout.swift. Per batch element n and
 // group g the backward passes are the GEMMs
 //   input:  D[K×P] = W_g[Og×K]ᵀ · dY_g[Og×P], then dx += col2im(D)   (scatter-add)
 //   weight: dW_g[Og×K] += dY_g[Og×P] · B[K×P]ᵀ
@@ -12,26 +12,36 @@ import TensorCore
 extension Fast {
   /// Equals `Literal.conv3dBackwardInput` (gradient of `conv3d` with respect to its input).
   ///
-  /// Organisation: GEMM D = W_gᵀ·dY_g on the C micro-kernels (W_gᵀ read in place; dY packed
-  /// once in NR-column panels, shared by all tasks), one tile of ≤ Nc output positions at a
-  /// time, followed by the col2im scatter-add of D into dx; D is never larger than (rows of one
-  /// task)×Nc. Tasks own disjoint parts of dx: a block of input channels (all kernel taps of
-  /// those channels, hence K rows of D) and, when there are fewer than eight such blocks (the
-  /// first layer has 3 input channels), a slab of input frames, for which only the tiles whose
-  /// windows reach the slab are computed. Temporal and point-wise kernels take a frame-wise
-  /// gather form instead (`backwardInputByFrames`). Every dx element receives its terms from
-  /// one task, in an order set by the shape alone: the result does not depend on the thread
-  /// count.
+  /// Shapes: dy N×Cout×To×Ho×Wo, weight Cout×Cg×kt×kh×kw, result `inputShape` (N×Cin×T×H×W),
+  /// as `Literal.conv3dBackwardInput`:
   ///
-  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory: one packed copy of
-  ///   dy, and O(rows·Nc) per task.
+  ///     dx[n, g·Cg + c, t·sₜ − pₜ + i·dₜ, h·s_h − p_h + j·d_h, w·s_w − p_w + l·d_w]
+  ///         += w[o, c, i, j, l] · dy[n, o, t, h, w]
+  ///
+  /// over every output element and tap (g = o / Og), skipping terms that read padding.
+  ///
+  /// Organisation: a dispatcher over two strategies on the C micro-kernels, both writing every
+  /// dx element from one task in an order set by the shape alone, so the result does not depend
+  /// on the thread count:
+  /// - `backwardInputByFrames` for kernels 1×1 along H and W with stride 1 and no padding there
+  ///   (`FastConvLayout.rowsAreContiguous`: temporal and point-wise convolutions) — a gather
+  ///   GEMM per input frame, without col2im;
+  /// - `backwardInputByCol2im` for every other kernel — D = W_gᵀ·dY_g, then the col2im
+  ///   scatter-add of D into dx.
+  ///
+  /// Empty tensors go to `Literal.conv3dBackwardInput`.
+  ///
+  /// - Precondition: dy has the output shape of `conv3d` for `inputShape`, the weight and the
+  ///   geometry (messages name the shapes).
+  /// - Complexity: O(N·Cout·P·K) time (P = To·Ho·Wo, K = Cg·kt·kh·kw); memory: see each strategy.
   public static func conv3dBackwardInput(
     _ dy: Tensor<Float>, weight: Tensor<Float>, inputShape: [Int], geometry: Conv3DGeometry
   ) -> Tensor<Float> {
     conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry, isa: .selected)
   }
 
-  /// `conv3dBackwardInput` on a given instruction-set level.
+  /// `conv3dBackwardInput` on a given instruction-set level: checks the shapes, then
+  /// dispatches to `backwardInputByFrames` or `backwardInputByCol2im`.
   package static func conv3dBackwardInput(
     _ dy: Tensor<Float>, weight: Tensor<Float>, inputShape: [Int], geometry: Conv3DGeometry, isa: FastISA
   ) -> Tensor<Float> {
@@ -43,15 +53,33 @@ extension Fast {
     if dy.count == 0 || weight.count == 0 {
       return Literal.conv3dBackwardInput(dy, weight: weight, inputShape: inputShape, geometry: geometry)
     }
-    let L = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
-    if L.rowsAreContiguous { return backwardInputByFrames(dy, weight: weight, layout: L, isa: isa) }
+    let layout = FastConvLayout(input: inputShape, weight: weight.shape, output: outShape, geometry: geometry)
+    if layout.rowsAreContiguous { return backwardInputByFrames(dy, weight: weight, layout: layout, isa: isa) }
+    return backwardInputByCol2im(dy, weight: weight, layout: layout, isa: isa)
+  }
+
+  /// `conv3dBackwardInput` for a general kernel, through the im2col matrix: per (n, g) the GEMM
+  /// D[K×P] = W_g[Og×K]ᵀ · dY_g[Og×P] (W_gᵀ read in place; dY packed once in NR-column panels,
+  /// shared by all tasks), one tile of ≤ Nc output positions at a time, followed by the col2im
+  /// scatter-add of D into dx (`vidattr_conv_col2im_add`, the adjoint of the im2col gather);
+  /// D is never larger than (rows of one task)×Nc.
+  ///
+  /// Tasks own disjoint parts of dx: a block of input channels (all kernel taps of those
+  /// channels, hence their K rows of D) and, when there are fewer than `fastConvTargetTasks`
+  /// such blocks (the first layer has 3 input channels), a slab of input frames, for which only
+  /// the tiles whose windows reach the slab are computed, in tile order. Every dx element
+  /// receives its terms from one task, in an order set by the shape alone.
+  ///
+  /// - Complexity: O(N·Cout·P·K) time, plus O(P·K) for the scatter; memory: one packed copy of
+  ///   dy, and O(rows·Nc) per task.
+  private static func backwardInputByCol2im(
+    _ dy: Tensor<Float>, weight: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
+  ) -> Tensor<Float> {
     let bl = isa.blocking
     let (nr, kc, mc, nc) = (Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og, kvol) = (L.reduction, L.positions, L.outPerGroup, L.kernelVolume)
-    let (T, st, pt, dt, kt) = (
-      inputShape[2], geometry.stride.t, geometry.padding.t, geometry.dilation.t, weight.shape[2]
-    )
-    let outT = outShape[2], frame = outShape[3] * outShape[4]
+    let (T, st, pt, dt, kt) = (L.slab.t, L.slab.st, L.slab.pt, L.slab.dt, L.slab.kt)
+    let outT = L.slab.ot, frame = L.slab.oh * L.slab.ow
 
     // Channel blocks: at most Mc rows of D each, and at least `fastConvTargetTasks` tasks
     // overall when the channels allow; then frame slabs if still short of tasks.
@@ -67,7 +95,7 @@ extension Fast {
     let tiles = stride(from: 0, to: P, by: tileSize).map { $0..<min($0 + tileSize, P) }
     let region = Og * tileSize  // floats per (n, g, tile)
 
-    var dx = [Float](repeating: 0, count: Shape.elementCount(inputShape))
+    var dx = [Float](repeating: 0, count: Shape.elementCount(L.inputShape))
     dx.withUnsafeMutableBufferPointer { dxb in
       let dxs = UncheckedSendable(dxb.baseAddress!)
       dy.withUnsafeBufferPointer { dyb in
@@ -113,8 +141,8 @@ extension Fast {
                       depth * nr, columns, np, 1, o0 > 0 ? 1 : 0, nil)
                   }
                   vidattr_conv_col2im_add(
-                    isa.rawValue, &geometry, columns, np, k0, rows, tile.lowerBound, np, slab.lowerBound, slab.upperBound,
-                    dxs.value + L.inputOffset(n, g))
+                    isa.rawValue, &geometry, columns, np, k0, rows, tile.lowerBound, np,
+                    slab.lowerBound, slab.upperBound, dxs.value + L.inputOffset(n, g))
                 }
               }
             }
@@ -122,19 +150,24 @@ extension Fast {
         }
       }
     }
-    return Tensor(shape: inputShape, scalars: dx)
+    return Tensor(shape: L.inputShape, scalars: dx)
   }
 
-  /// Backward input of a convolution whose kernel is 1×1 along H and W (stride 1, no padding
-  /// there; `FastConvLayout.rowsAreContiguous`), in gather form, without col2im: for each
-  /// input frame t,
+  /// `conv3dBackwardInput` (equal to `Literal.conv3dBackwardInput`) for a kernel 1×1 along H
+  /// and W with stride 1 and no padding there (`FastConvLayout.rowsAreContiguous`: temporal
+  /// and point-wise convolutions; the dispatcher picks it for every such kernel), in gather
+  /// form, without col2im: for each input frame t,
   ///
   ///     dx[n, g·Cg + c, t, ·] = Σ_i Σ_o w[g·Og + o, c, i] · dy[n, g·Og + o, tₒ(t, i), ·]
   ///
   /// over the taps i with tₒ(t, i) = (t + pₜ − i·dₜ)/sₜ an integer in 0 ..< To — a GEMM per
   /// frame (rows c, columns H·W), the weight read in place (row stride kt, reduction stride
-  /// K), rows of dy packed by row copies. Each dx element is written by one task, its terms
-  /// added in the order (i, o), so the result does not depend on the thread count.
+  /// K), rows of dy packed by row copies. A frame no window reads (stride larger than the
+  /// kernel) gets 0. Tasks are (n, g, frame, tile of ≤ Nc pixels, group of channel panels).
+  /// Each dx element is written by one task, its terms added in the order (i, o), so the
+  /// result does not depend on the thread count.
+  ///
+  /// - Complexity: O(N·Cout·P·Cg·kt) time; memory Kc·Nc packed floats per task.
   private static func backwardInputByFrames(
     _ dy: Tensor<Float>, weight: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
   ) -> Tensor<Float> {
@@ -203,25 +236,36 @@ extension Fast {
 
   /// Equals `Literal.conv3dBackwardWeight` (gradient of `conv3d` with respect to its weight).
   ///
-  /// Organisation: GEMM dW_g = dY_g·Bᵀ on the C micro-kernels, reducing over output
-  /// positions (and the batch): dY read in place, blocks of Bᵀ gathered from x into
-  /// NR-column panels (AVX-512: a row-major gather then 16×16 register transposes; the im2col
-  /// matrix is never stored whole). Tasks own tiles of dW (≤ Mc output channels × ≤ Nc columns
-  /// of K); when there are fewer than eight tiles (small layers, for example the first), the
-  /// positions are also split into a FIXED number of chunks set by the shape, each chunk's
-  /// partial dW is computed by its own task, and the partials are added in chunk order.
-  /// Temporal and point-wise kernels on clips of ≥ 1024 positions use the transposed form
-  /// dWᵀ = X·dYᵀ (`backwardWeightByFrames`). The result does not depend on the thread count.
+  /// Shapes: dy N×Cout×To×Ho×Wo, x N×Cin×T×H×W, result `weightShape` (Cout×Cg×kt×kh×kw), as
+  /// `Literal.conv3dBackwardWeight`:
   ///
-  /// - Complexity: O(N·Cout·P·K) time; memory O(Kc·Nc) per task, plus one partial
-  ///   weight gradient per chunk when positions are chunked (only for small weights).
+  ///     dw[o, c, i, j, l] = Σ_{n, t, h, w} dy[n, o, t, h, w]
+  ///                         · x[n, g·Cg + c, t·sₜ − pₜ + i·dₜ, h·s_h − p_h + j·d_h, w·s_w − p_w + l·d_w]
+  ///
+  /// with g = o / Og and x = 0 in the padding.
+  ///
+  /// Organisation: a dispatcher over two strategies on the C micro-kernels, both reducing over
+  /// positions in a FIXED number of chunks set by the shape (partials added in chunk order),
+  /// so the result does not depend on the thread count:
+  /// - `backwardWeightByFrames` for kernels 1×1 along H and W with stride 1 and no padding
+  ///   there (`FastConvLayout.rowsAreContiguous`) on at least 1024 positions (N·P) — the
+  ///   transposed form dW_gᵀ = X·dY_gᵀ with X read in place; with fewer positions (late
+  ///   layers) its partial-gradient traffic costs more than the im2col packing it saves;
+  /// - `backwardWeightByIm2col` for every other case — dW_g = dY_g·Bᵀ.
+  ///
+  /// Empty tensors go to `Literal.conv3dBackwardWeight`.
+  ///
+  /// - Precondition: dy has the output shape of `conv3d` for the input, `weightShape` and the
+  ///   geometry (messages name the shapes).
+  /// - Complexity: O(N·Cout·P·K) time; memory: see each strategy.
   public static func conv3dBackwardWeight(
     _ dy: Tensor<Float>, input: Tensor<Float>, weightShape: [Int], geometry: Conv3DGeometry
   ) -> Tensor<Float> {
     conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry, isa: .selected)
   }
 
-  /// `conv3dBackwardWeight` on a given instruction-set level.
+  /// `conv3dBackwardWeight` on a given instruction-set level: checks the shapes, then
+  /// dispatches to `backwardWeightByFrames` or `backwardWeightByIm2col`.
   package static func conv3dBackwardWeight(
     _ dy: Tensor<Float>, input: Tensor<Float>, weightShape: [Int], geometry: Conv3DGeometry, isa: FastISA
   ) -> Tensor<Float> {
@@ -233,16 +277,35 @@ extension Fast {
     if dy.count == 0 || Shape.elementCount(weightShape) == 0 {
       return Literal.conv3dBackwardWeight(dy, input: input, weightShape: weightShape, geometry: geometry)
     }
-    let L = FastConvLayout(input: input.shape, weight: weightShape, output: outShape, geometry: geometry)
-    // The frame-wise form needs long reductions: with fewer than 1024 positions (late layers)
-    // its partial-gradient traffic costs more than the im2col packing it saves.
-    if L.rowsAreContiguous && L.batch * L.positions >= 1024 {
-      return backwardWeightByFrames(dy, input: input, layout: L, isa: isa)
+    let layout = FastConvLayout(input: input.shape, weight: weightShape, output: outShape, geometry: geometry)
+    if layout.rowsAreContiguous && layout.batch * layout.positions >= 1024 {
+      return backwardWeightByFrames(dy, input: input, layout: layout, isa: isa)
     }
+    return backwardWeightByIm2col(dy, input: input, layout: layout, isa: isa)
+  }
+
+  /// `conv3dBackwardWeight` for a general kernel (and for temporal and point-wise kernels on
+  /// fewer than 1024 positions), through the im2col matrix: per group the GEMM
+  /// dW_g[Og×K] = Σ_n dY_g[Og×P] · B[K×P]ᵀ, reducing over output positions and the batch, with
+  /// dY read in place and blocks of Bᵀ gathered from x into NR-column panels
+  /// (`vidattr_conv_pack_im2col_transposed`; on AVX-512 a row-major gather then 16×16 register
+  /// transposes; the im2col matrix is never stored whole).
+  ///
+  /// Tasks own tiles of dW (≤ Mc output channels × ≤ Nc columns of K); when there are fewer
+  /// than `fastConvTargetTasks` tiles (small layers, for example the first), the positions are
+  /// also split into a FIXED number of chunks set by the shape (≥ 1024 positions each, at most
+  /// 64 Mi floats of partials), each chunk's partial dW is computed by its own task, and the
+  /// partials are added in chunk order.
+  ///
+  /// - Complexity: O(N·Cout·P·K) time; memory O(Kc·Nc) per task, plus one partial weight
+  ///   gradient per chunk when positions are chunked (only for small weights).
+  private static func backwardWeightByIm2col(
+    _ dy: Tensor<Float>, input: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
+  ) -> Tensor<Float> {
     let bl = isa.blocking
     let (mr, nr, kc, mc, nc) = (Int(bl.mr), Int(bl.nr), Int(bl.kc), Int(bl.mc), Int(bl.nc))
     let (K, P, Og) = (L.reduction, L.positions, L.outPerGroup)
-    let weightCount = Shape.elementCount(weightShape)
+    let weightCount = Shape.elementCount(L.weightShape)
     let panels = ceilDiv(Og, mr)
     let rowGroups = evenChunks(panels, parts: ceilDiv(Og, mc))
     let columnTiles = ceilDiv(K, nc)
@@ -311,11 +374,12 @@ extension Fast {
         }
       }
     }
-    return Tensor(shape: weightShape, scalars: dw)
+    return Tensor(shape: L.weightShape, scalars: dw)
   }
 
-  /// Backward weight of a convolution whose kernel is 1×1 along H and W (stride 1, no padding
-  /// there; `FastConvLayout.rowsAreContiguous`), as dWᵀ = X·dYᵀ reduced over positions in
+  /// `conv3dBackwardWeight` (equal to `Literal.conv3dBackwardWeight`) for a kernel 1×1 along
+  /// H and W with stride 1 and no padding there (`FastConvLayout.rowsAreContiguous`), which the
+  /// dispatcher picks when N·P ≥ 1024: per group, dW_gᵀ = X·dY_gᵀ reduced over positions in
   /// blocks of Kc: one packed block of dYᵀ (positions × Og, dy rows are contiguous across
   /// frames) serves all K = Cg·kt rows, and for tap i the rows c of X are input frames
   /// tᵢ = tₒ·sₜ − pₜ + i·dₜ of channel c — read in place (row stride T·H·W) when sₜ = 1 and
@@ -323,10 +387,14 @@ extension Fast {
   /// the padding. The only packing that scales with the work is of dY, reused K times
   /// (against Og times for im2col packing in the other orientation).
   ///
-  /// Positions (with the batch) are split into a FIXED number of chunks set by the shape,
-  /// whose partial gradients are added in chunk order; when that gives fewer than eight
-  /// tasks, the input channels are split too. Each task owns its rows of its chunk's partial,
-  /// so the result does not depend on the thread count.
+  /// Positions (with the batch) are split into a FIXED number of chunks set by the shape (at
+  /// least 1024 positions each, at most `fastConvTargetTasks`), whose partial gradients are
+  /// added in chunk order; when that gives fewer than `fastConvTargetTasks` tasks, the input
+  /// channels are split too. Each task owns its rows of its chunk's partial, so the result
+  /// does not depend on the thread count.
+  ///
+  /// - Complexity: O(N·Cout·P·Cg·kt) time; memory one partial gradient per chunk, plus
+  ///   Kc·(Og + rows) floats per task.
   private static func backwardWeightByFrames(
     _ dy: Tensor<Float>, input: Tensor<Float>, layout L: FastConvLayout, isa: FastISA
   ) -> Tensor<Float> {

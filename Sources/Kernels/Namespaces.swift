@@ -9,7 +9,8 @@ public enum Literal {}
 
 /// The optimised implementation of every kernel, in `Float`.
 ///
-/// SIMD, cache blocking, threads (Dispatch) and the C micro-kernels of `CMicroKernels`.
-/// Each function's doc comment names the `Literal` function it must equal; the test suite
-/// checks every pair on shapes that sit on SIMD and blocking boundaries.
+/// SIMD, cache blocking, threads (`parallelFor`: the C worker pool of `thread_pool.c`) and
+/// the C micro-kernels of `CMicroKernels`. Each function's doc comment names the `Literal`
+/// function it must equal; the test suite checks every pair on shapes that sit on SIMD and
+/// blocking boundaries.
 public enum Fast {}

@@ -33,15 +33,15 @@ public enum FastThreads {
 ///
 /// IEEE arithmetic on subnormals (|x| < 2⁻¹²⁶ ≈ 1.2e-38 in Float) takes a microcode assist on
 /// x86, about 100× slower than normal arithmetic. Training drives some parameters and gradients
-/// there (a dead layer under Adam with L2 decays towards zero geometrically): the TSM and
-/// CNN-LSTM mini models' epochs became 2–3× slower as they trained, with the Adam update and
-/// col2im accumulations on subnormals at the top of the profile. `flushing(_:)` runs code with
-/// subnormal operands read as zero and subnormal results written as zero (x86 MXCSR DAZ and
-/// FTZ) on the calling thread and on every thread `parallelFor` uses for it, and restores the
-/// previous state afterwards — PyTorch's `torch.set_flush_denormal(True)`. Training uses it;
-/// inference and attribution do not (the GEMM micro-kernels flush on their own, see
-/// CMicroKernels). It changes no value of magnitude ≥ 2⁻¹²⁶, and results stay deterministic.
-/// No effect on non-x86 machines.
+/// there (a dead layer under Adam with L2 decays towards zero geometrically), so that epochs
+/// slow down as training goes on, with the Adam update and col2im accumulations on subnormals
+/// at the top of the profile (measurements: Benchmarks/README.md, "Measurements behind the
+/// kernels' design"). `flushing(_:)` runs code with subnormal operands read as zero and
+/// subnormal results written as zero (x86 MXCSR DAZ and FTZ) on the calling thread and on
+/// every thread `parallelFor` uses for it, and restores the previous state afterwards —
+/// PyTorch's `torch.set_flush_denormal(True)`. Training uses it; inference and attribution
+/// do not (the GEMM micro-kernels flush on their own, see CMicroKernels). It changes no value
+/// of magnitude ≥ 2⁻¹²⁶, and results stay deterministic. No effect on non-x86 machines.
 public enum SubnormalFlushing {
   @TaskLocal static var active = false
 
@@ -77,9 +77,11 @@ public func parallelFor(_ n: Int, _ body: (Int) -> Void) {
   withoutActuallyEscaping(body) { body in
     var loop = PoolLoop(body: body, flush: flush)
     let done = withUnsafeMutablePointer(to: &loop) { pointer in
-      vidattr_pool_run(n, Int32(clamping: threads), { context, i in
-        context!.assumingMemoryBound(to: PoolLoop.self).pointee.run(i)
-      }, pointer)
+      vidattr_pool_run(
+        n, Int32(clamping: threads),
+        { context, i in
+          context!.assumingMemoryBound(to: PoolLoop.self).pointee.run(i)
+        }, pointer)
     }
     if done == 1 { return }
     // Dispatch wants a @Sendable closure; the disjoint-writes contract above is what makes

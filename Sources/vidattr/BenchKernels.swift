@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarking
 import Foundation
 import VideoAttribution
 
@@ -84,7 +85,8 @@ struct BenchKernels: ParsableCommand {
     let startPeak = skipPeak ? 175.0 * Double(threads) : reportPeaks(selected: isa, threads: threads)
 
     let frames = quick ? 4 : 16
-    let rows = (convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8) + resampleBenchmarkRows(frames: frames))
+    let rows =
+      (convBenchmarkRows(frames: frames, literalMACBudget: quick ? 1e7 : 3e8) + resampleBenchmarkRows(frames: frames))
       .filter { row in filter.map { "\(row.name) \(row.direction) \(row.shape)".contains($0) } ?? true }
 
     let peer =
@@ -105,8 +107,8 @@ struct BenchKernels: ParsableCommand {
     for pass in 0..<passes {
       let passStart = DispatchTime.now().uptimeNanoseconds
       if !skipPeak {
-        peaks.append(Fast.measureFMAPeak(isa: isa, threads: threads, seconds: 0.1))
-        inCache.append(Fast.measureInCacheGEMM(isa: isa, threads: threads, seconds: 0.1))
+        peaks.append(Throughput.measureFMAPeak(isa: isa, threads: threads, seconds: 0.1))
+        inCache.append(Throughput.measureInCacheGEMM(isa: isa, threads: threads, seconds: 0.1))
       }
       let calls = reps / passes + (pass < reps % passes ? 1 : 0)
       for (i, row) in rows.enumerated() {
@@ -125,7 +127,9 @@ struct BenchKernels: ParsableCommand {
       }
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - passStart) * 1e-9
       FileHandle.standardError.write(
-        Data("bench kernels: pass \(pass + 1)/\(passes) (\(rows.count) rows) in \(String(format: "%.1f", seconds)) s\n".utf8))
+        Data(
+          "bench kernels: pass \(pass + 1)/\(passes) (\(rows.count) rows) in \(String(format: "%.1f", seconds)) s\n"
+            .utf8))
     }
 
     // The denominator: the same statistic over the FMA-peak measurements (the start one and one
@@ -145,7 +149,7 @@ struct BenchKernels: ParsableCommand {
     peakLine["used_for_peak_fraction"] = true
     peakLine.print()
     if !inCache.isEmpty {
-      // The micro-kernel's own ceiling at the same moments (see Fast.measureInCacheGEMM).
+      // The micro-kernel's own ceiling at the same moments (see Throughput.measureInCacheGEMM).
       let gemm = statistic.summary(of: inCache, best: { $0.max()! })
       var line = JSONLine()
       line["in_cache_gemm_gflops"] = gemm
@@ -189,7 +193,7 @@ struct BenchKernels: ParsableCommand {
     var used = 0.0
     for level in FastISA.supported {
       for t in Set([1, threads]).sorted() {
-        let gflops = Fast.measureFMAPeak(isa: level, threads: t, seconds: quick ? 0.1 : 0.3)
+        let gflops = Throughput.measureFMAPeak(isa: level, threads: t, seconds: quick ? 0.1 : 0.3)
         var line = JSONLine()
         line["peak_gflops"] = gflops
         line["method"] =
