@@ -105,6 +105,31 @@ public protocol KernelBackend: Sendable {
 
   // MARK: Ordering
   static func argsort(_ v: [Scalar]) -> [Int]
+
+  // MARK: Extremal perturbation (mask generator and perturbation)
+  /// TorchRay's smooth mask: lattice A×1×T′×h×w → padded mask A×1×T×Hp×Wp.
+  static func extremalMask(_ lattice: Tensor<Scalar>, geometry: ExtremalMaskGeometry) -> Tensor<Scalar>
+  /// ∂L/∂m̄ (A×1×T′×h×w) from ∂L/∂m (A×1×T×Hp×Wp).
+  static func extremalMaskBackward(_ dPadded: Tensor<Scalar>, lattice: Tensor<Scalar>, geometry: ExtremalMaskGeometry)
+    -> Tensor<Scalar>
+  /// The frame inside the padded mask: A×1×T×Hp×Wp → A×1×T×H×W.
+  static func extremalMaskCrop(_ padded: Tensor<Scalar>, geometry: ExtremalMaskGeometry) -> Tensor<Scalar>
+  /// Its adjoint, the zero embedding: A×1×T×H×W → A×1×T×Hp×Wp.
+  static func extremalMaskCropBackward(_ dCropped: Tensor<Scalar>, geometry: ExtremalMaskGeometry) -> Tensor<Scalar>
+  /// Reverses the last axis (jitter); its own VJP.
+  static func flipWidth(_ x: Tensor<Scalar>) -> Tensor<Scalar>
+  /// N×C×T×H×W → N×L×C×T×H×W, level l blurred with σ_l = (1 − l/(L − 1))·maxSigma.
+  static func blurPyramid(_ x: Tensor<Scalar>, levels: Int, maxSigma: Double) -> Tensor<Scalar>
+  /// TorchRay's `Perturbation.apply`: pyramid N×L×C×T×H×W, mask A×1×T×H×W → A×C×T×H×W.
+  static func pyramidPerturbation(_ pyramid: Tensor<Scalar>, mask: Tensor<Scalar>, clips: [Int]?) -> Tensor<Scalar>
+  /// Its VJP with respect to the mask: A×C×T×H×W → A×1×T×H×W.
+  static func pyramidPerturbationBackward(
+    _ dz: Tensor<Scalar>, pyramid: Tensor<Scalar>, mask: Tensor<Scalar>, clips: [Int]?
+  ) -> Tensor<Scalar>
+  /// Fade: z = m ⊙ x, x N×C×T×H×W, mask A×1×T×H×W → A×C×T×H×W.
+  static func fadePerturbation(_ x: Tensor<Scalar>, mask: Tensor<Scalar>, clips: [Int]?) -> Tensor<Scalar>
+  /// Its VJP with respect to the mask: A×C×T×H×W → A×1×T×H×W.
+  static func fadePerturbationBackward(_ dz: Tensor<Scalar>, x: Tensor<Scalar>, clips: [Int]?) -> Tensor<Scalar>
 }
 
 /// What `batchNormTraining` returns: the output and the batch statistics backward needs
