@@ -105,6 +105,16 @@ public protocol KernelBackend: Sendable {
 
   // MARK: Ordering
   static func argsort(_ v: [Scalar]) -> [Int]
+
+  // MARK: Extremal perturbation (losses and optimiser)
+  static func sortedRampLoss(_ mask: Tensor<Scalar>, areas: [Double], grouping: AreaGrouping, tieOrder: TieOrder)
+    -> ExtremalLossResult<Scalar>
+  static func coreResponses(_ mask: Tensor<Scalar>, core: ExtremalCore) -> Tensor<Scalar>
+  static func coreLoss(_ mask: Tensor<Scalar>, areas: [Double], core: ExtremalCore, tieOrder: TieOrder)
+    -> ExtremalLossResult<Scalar>
+  static func sgdStep(
+    _ parameter: Tensor<Scalar>, gradient: Tensor<Scalar>, momentumBuffer: Tensor<Scalar>?, settings: SGDSettings
+  ) -> SGDStepResult<Scalar>
 }
 
 /// What `batchNormTraining` returns: the output and the batch statistics backward needs
