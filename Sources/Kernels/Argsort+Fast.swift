@@ -39,10 +39,7 @@ extension Fast {
         // Keys (in scratch) and the histograms of all three digits, in one pass.
         v.withUnsafeBufferPointer { vb in
           for i in 0..<n {
-            let x = vb[i]
-            let bits = (x + 0).bitPattern  // −0 + 0 = +0
-            let flip = UInt32(bitPattern: Int32(bitPattern: bits) >> 31) | 0x8000_0000
-            let key = UInt64(x.isNaN ? 0xFFFF_FFFF : bits ^ flip)
+            let key = UInt64(orderKey(vb[i]))
             scratch[i] = key << 32 | UInt64(i)
             counts[Int(key & digitMask)] += 1
             counts[buckets + Int((key >> 11) & digitMask)] += 1
@@ -82,5 +79,14 @@ extension Fast {
       }
       initialized = n
     }
+  }
+
+  /// The order-preserving key of `argsort`: unsigned key order is the order of
+  /// `Literal.argsort` (−0 = +0, NaNs above +∞ and equal among themselves).
+  @inline(__always)
+  package static func orderKey(_ x: Float) -> UInt32 {
+    let bits = (x + 0).bitPattern  // −0 + 0 = +0
+    let flip = UInt32(bitPattern: Int32(bitPattern: bits) >> 31) | 0x8000_0000
+    return x.isNaN ? 0xFFFF_FFFF : bits ^ flip
   }
 }

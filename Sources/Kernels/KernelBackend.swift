@@ -130,6 +130,16 @@ public protocol KernelBackend: Sendable {
   static func fadePerturbation(_ x: Tensor<Scalar>, mask: Tensor<Scalar>, clips: [Int]?) -> Tensor<Scalar>
   /// Its VJP with respect to the mask: A×C×T×H×W → A×1×T×H×W.
   static func fadePerturbationBackward(_ dz: Tensor<Scalar>, x: Tensor<Scalar>, clips: [Int]?) -> Tensor<Scalar>
+
+  // MARK: Extremal perturbation (losses and optimiser)
+  static func sortedRampLoss(_ mask: Tensor<Scalar>, areas: [Double], grouping: AreaGrouping, tieOrder: TieOrder)
+    -> ExtremalLossResult<Scalar>
+  static func coreResponses(_ mask: Tensor<Scalar>, core: ExtremalCore) -> Tensor<Scalar>
+  static func coreLoss(_ mask: Tensor<Scalar>, areas: [Double], core: ExtremalCore, tieOrder: TieOrder)
+    -> ExtremalLossResult<Scalar>
+  static func sgdStep(
+    _ parameter: Tensor<Scalar>, gradient: Tensor<Scalar>, momentumBuffer: Tensor<Scalar>?, settings: SGDSettings
+  ) -> SGDStepResult<Scalar>
 }
 
 /// What `batchNormTraining` returns: the output and the batch statistics backward needs

@@ -65,31 +65,27 @@ public final class Optimizer<Scalar: Real & BinaryFloatingPoint & Sendable> {
     }
   }
 
-  /// One SGD step on flat arrays (PyTorch's loop, element by element).
+  /// One SGD step on flat arrays: `Literal.sgdStep` (PyTorch's loop, element by element) with
+  /// dampening 0, which is the same arithmetic for every finite parameter.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   static func sgd(
     _ p: inout [Scalar], _ g: [Scalar], _ buffer: inout [Scalar]?, learningRate: Scalar, momentum: Scalar,
     weightDecay: Scalar
   ) {
-    let n = p.count
-    if momentum != 0 && buffer == nil {
-      var b = [Scalar](repeating: 0, count: n)
-      for i in 0..<n { b[i] = g[i] + weightDecay * p[i] }
-      buffer = b
-      for i in 0..<n { p[i] -= learningRate * b[i] }
-      return
+    let settings: SGDSettings
+    do {
+      settings = try SGDSettings(
+        learningRate: Double(learningRate), momentum: Double(momentum), weightDecay: Double(weightDecay))
+    } catch {
+      preconditionFailure("Optimizer: \(error)")
     }
-    if momentum != 0, var b = buffer {
-      for i in 0..<n {
-        let d = g[i] + weightDecay * p[i]
-        b[i] = momentum * b[i] + d
-        p[i] -= learningRate * b[i]
-      }
-      buffer = b
-      return
-    }
-    for i in 0..<n { p[i] -= learningRate * (g[i] + weightDecay * p[i]) }
+    let shape = [p.count]
+    let step = Literal.sgdStep(
+      Tensor(shape: shape, scalars: p), gradient: Tensor(shape: shape, scalars: g),
+      momentumBuffer: buffer.map { Tensor(shape: shape, scalars: $0) }, settings: settings)
+    p = step.parameter.scalars
+    buffer = step.momentumBuffer?.scalars
   }
 
   /// One Adam step on flat arrays (PyTorch's non-fused, non-AMSGrad loop).
