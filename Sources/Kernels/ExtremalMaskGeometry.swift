@@ -62,7 +62,8 @@ public struct ExtremalMaskGeometry: Sendable, Equatable, CustomStringConvertible
   ///   an extent or step below 1, σ or σ_t not a finite positive number, a coldness that is
   ///   not finite and positive, only one of `stepT`/`sigmaT`, a σ so small against the step
   ///   that the padded mask does not cover the frame (TorchRay would silently return a
-  ///   cropped mask smaller than the frame), or a padded mask too large to index.
+  ///   cropped mask smaller than the frame), or settings too large to compute (extents above
+  ///   2²⁰, steps or σ/step above 4096, more than 2²⁶ weights per pixel phase and neighbour).
   public init(
     frames: Int, height: Int, width: Int, step: Int, sigma: Double, coldness: Double = 20,
     stepT: Int? = nil, sigmaT: Double? = nil
@@ -80,11 +81,14 @@ public struct ExtremalMaskGeometry: Sendable, Equatable, CustomStringConvertible
       guard sst.isFinite && sst > 0 else { throw .invalidSigma(name: "sigmaT", value: sst) }
     default: throw .incompleteTemporalSettings(stepT: stepT, sigmaT: sigmaT)
     }
-    // Keep every derived extent far inside Int and exactly representable in Double.
-    let limit = 1 << 20
+    // Keep every derived extent far inside Int and exactly representable in Double (extents
+    // ≤ 2²⁰, steps and σ/step ≤ 2¹², so (2r_t+1)(2r+1)² ≤ 8195³ cannot overflow), then bound
+    // the work: the padded mask times the neighbours, and the generator's weights per pixel
+    // phase and neighbour, s_t·s·(s + 16)·(2r_t+1)(2r+1)² (TorchRay tabulates K·Hp·Wp).
+    let (extentLimit, stepLimit) = (1 << 20, 1 << 12)
     let reach = [2 * sigma / Double(step), (sigmaT ?? 0) / Double(stepT ?? 1)].max()!
-    guard frames <= limit, height <= limit, width <= limit, step <= limit, (stepT ?? 1) <= limit,
-      reach <= Double(limit)
+    guard frames <= extentLimit, height <= extentLimit, width <= extentLimit, step <= stepLimit,
+      (stepT ?? 1) <= stepLimit, reach <= Double(stepLimit)
     else {
       throw .tooLarge(frames: frames, height: height, width: width, sigma: sigma, sigmaT: sigmaT)
     }
@@ -96,9 +100,11 @@ public struct ExtremalMaskGeometry: Sendable, Equatable, CustomStringConvertible
     self.coldness = coldness
     self.stepT = stepT
     self.sigmaT = sigmaT
-    guard Shape.checkedElementCount([frames, paddedHeight, paddedWidth, neighbourCount]) != nil,
-      paddedHeight <= 4 * limit, paddedWidth <= 4 * limit
-    else { throw .tooLarge(frames: frames, height: height, width: width, sigma: sigma, sigmaT: sigmaT) }
+    let work = Shape.checkedElementCount([frames, paddedHeight, paddedWidth, neighbourCount])
+    let weights = Shape.checkedElementCount([stepT ?? 1, step, step + 16, neighbourCount])
+    guard let work, let weights, work <= 1 << 44, weights <= 1 << 26 else {
+      throw .tooLarge(frames: frames, height: height, width: width, sigma: sigma, sigmaT: sigmaT)
+    }
     guard cropOffset + height <= paddedHeight else {
       throw .cropOutsidePaddedMask(axis: "height", offset: cropOffset, extent: height, padded: paddedHeight)
     }
@@ -222,7 +228,8 @@ public enum ExtremalMaskGeometryError: Error, Equatable, Sendable, CustomStringC
   case incompleteTemporalSettings(stepT: Int?, sigmaT: Double?)
   /// The frame does not fit inside the padded mask at the crop offset (σ too small for the step).
   case cropOutsidePaddedMask(axis: String, offset: Int, extent: Int, padded: Int)
-  /// Extents or σ/step so large that the mask could not be indexed.
+  /// Extents, steps or σ/step so large that the mask could not be indexed or its weights held
+  /// (limits in the message).
   case tooLarge(frames: Int, height: Int, width: Int, sigma: Double, sigmaT: Double?)
 
   public var description: String {
@@ -244,7 +251,9 @@ public enum ExtremalMaskGeometryError: Error, Equatable, Sendable, CustomStringC
         + " does not fit in the padded mask's \(padded) (needs offset + \(axis) ≤ \(padded)); use a larger sigma"
     case let .tooLarge(frames, height, width, sigma, sigmaT):
       return "mask geometry: \(frames)×\(height)×\(width) with sigma \(sigma)"
-        + (sigmaT.map { ", sigmaT \($0)" } ?? "") + " is too large to index"
+        + (sigmaT.map { ", sigmaT \($0)" } ?? "")
+        + " is too large for the mask generator (extents up to 2^20, steps and sigma/step up to 4096,"
+        + " at most 2^26 weights per pixel phase and neighbour); use a smaller step or sigma"
     }
   }
 }

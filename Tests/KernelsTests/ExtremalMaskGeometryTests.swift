@@ -127,6 +127,10 @@ struct ExtremalMaskGeometryTests {
     #expect(error { try ExtremalMaskGeometry(frames: 1, height: 1 << 21, width: 8, step: 2, sigma: 3) } != nil)
     #expect(error { try ExtremalMaskGeometry(frames: 1, height: 8, width: 8, step: 1, sigma: 1e300) } != nil)
     #expect(error { try ExtremalMaskGeometry(frames: 1, height: 8, width: 8, step: .max, sigma: 3) } != nil)
+    // 512·528 phases × 81² neighbours: 1.8e9 weights, beyond 2²⁶.
+    let weights = error { try ExtremalMaskGeometry(frames: 1, height: 600, width: 600, step: 512, sigma: 20_000) }
+    #expect(weights == .tooLarge(frames: 1, height: 600, width: 600, sigma: 20_000, sigmaT: nil))
+    #expect(weights?.description.contains("too large for the mask generator") == true)
     let message = ExtremalMaskGeometryError.cropOutsidePaddedMask(axis: "height", offset: 6, extent: 8, padded: 13)
     #expect(message.description.contains("sigma is too small") && message.description.contains("13"))
     #expect(ExtremalMaskGeometryError.incompleteTemporalSettings(stepT: 2, sigmaT: nil).description.contains("sigmaT"))

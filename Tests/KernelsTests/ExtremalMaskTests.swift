@@ -114,6 +114,11 @@ struct ExtremalMaskTests {
       // ⟨crop(p), c⟩ = ⟨p, embed(c)⟩ exactly: both sides add the same products in the same order.
       #expect(X.dot(cropped, dCropped) == X.dot(padded, embedded), "\(g)")
       #expect(embedded.scalars.filter { $0 != 0 }.count == dCropped.scalars.filter { $0 != 0 }.count)
+      var rng = SeededRNG(seed: 0xC20)
+      let check = checkVJP(
+        { Literal.extremalMaskCrop($0, geometry: g) },
+        vjp: { _, dy in Literal.extremalMaskCropBackward(dy, geometry: g) }, at: padded, rng: &rng)
+      #expect(check.passed, "\(g): \(check)")
     }
   }
 }

@@ -141,5 +141,8 @@ struct ExtremalPerturbationTests {
     let lhs = X.dot(Literal.flipWidth(y), z), rhs = X.dot(y, Literal.flipWidth(z))
     #expect(abs(lhs - rhs) <= X.gammaDouble(y.count) * X.dot(y.magnitudes, Literal.flipWidth(z.magnitudes)))
     #expect(Literal.flipWidth(Tensor<Double>(shape: [3, 1], scalars: [1, 2, 3])).scalars == [1, 2, 3])
+    var rng = SeededRNG(seed: 0xF11)
+    let check = checkVJP({ Literal.flipWidth($0) }, vjp: { _, dy in Literal.flipWidth(dy) }, at: y, rng: &rng)
+    #expect(check.passed, "\(check)")
   }
 }
