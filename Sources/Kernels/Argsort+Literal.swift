@@ -7,8 +7,8 @@ extension Literal {
   ///
   /// Order: the numbers ascending with −0 and +0 equal (IEEE comparison), every NaN after
   /// every number (+∞ included); equal elements (ties, ±0, and all NaNs among themselves)
-  /// keep the order of their indices. The extremal-perturbation area loss sorts its mask with
-  /// this (sort↑(vec m), SPEC §3.1).
+  /// keep the order of their indices. The extremal-perturbation losses sort with this
+  /// (`Literal.sortedRampLoss`, `Literal.coreLoss`).
   ///
   /// A plain top-down merge sort: split in halves, sort each, merge taking from the left half
   /// unless the right element strictly precedes (which makes it stable).
