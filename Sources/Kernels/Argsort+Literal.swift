@@ -7,10 +7,8 @@ extension Literal {
   ///
   /// Order: the numbers ascending with −0 and +0 equal (IEEE comparison), every NaN after
   /// every number (+∞ included); equal elements (ties, ±0, and all NaNs among themselves)
-  /// keep the order of their indices. The extremal-perturbation area regulariser sorts its mask
-  /// with this: ‖sort↑(vec m) − r_a‖² (Fong, Patrick and Vedaldi, ICCV 2019; TorchRay's
-  /// `extremal_perturbation` in torchray/attribution/extremal_perturbation.py,
-  /// `mask.reshape(len(areas), -1).sort(dim=1)[0]`).
+  /// keep the order of their indices. The extremal-perturbation losses sort with this
+  /// (`Literal.sortedRampLoss`, `Literal.coreLoss`).
   ///
   /// A plain top-down merge sort: split in halves, sort each, merge taking from the left half
   /// unless the right element strictly precedes (which makes it stable).
