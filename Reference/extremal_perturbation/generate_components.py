@@ -24,7 +24,7 @@ weights for the whole output, `softmax`, autograd); on per-frame settings it mus
 TorchRay's `generate` (checked here), and its 3-D vectors check the package's loops.
 
 Run (from the repository root):
-    PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/extremal_perturbation/generate_components.py
+    PY=$(Reference/setup-peers.sh) && "$PY" Reference/extremal_perturbation/generate_components.py
 
 Written for this project; TorchRay's code was read to learn its exact procedure, not copied.
 """
@@ -43,7 +43,7 @@ import torchray.attribution.extremal_perturbation as ep
 import torchray.utils as tru
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-COMMAND = ('PY=$(/work/shared/tools/setup-peers.sh) && '
+COMMAND = ('PY=$(Reference/setup-peers.sh) && '
            '"$PY" Reference/extremal_perturbation/generate_components.py')
 PHI = 0.6180339887498949
 NOTES = {}

@@ -20,7 +20,7 @@ Random tie orders are replaced by permutations stored in the file, and every sor
 ties is `stable=True` (torch's default CPU sort is not stable: README.md).
 
 Run (from the repository root):
-    PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/extremal_perturbation/generate_losses.py
+    PY=$(Reference/setup-peers.sh) && "$PY" Reference/extremal_perturbation/generate_losses.py
 
 Written for this project; the peers' code was read to learn their exact formulas, not copied.
 """
@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-COMMAND = 'PY=$(/work/shared/tools/setup-peers.sh) && "$PY" Reference/extremal_perturbation/generate_losses.py'
+COMMAND = 'PY=$(Reference/setup-peers.sh) && "$PY" Reference/extremal_perturbation/generate_losses.py'
 torch.set_default_dtype(torch.float64)
 OUT = {}
 NOTES = {}

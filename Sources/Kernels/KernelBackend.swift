@@ -75,6 +75,8 @@ public protocol KernelBackend: Sendable {
   static func negativePart(_ x: Tensor<Scalar>) -> Tensor<Scalar>
   /// a / b, and 0 where b == 0 (the convention of relevance rules for dead units).
   static func divideOrZero(_ a: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar>
+  /// min(max(x, lower), upper) elementwise, NaN kept (`torch.clamp`).
+  static func clamp(_ x: Tensor<Scalar>, lower: Scalar, upper: Scalar) -> Tensor<Scalar>
   /// z + ε·sign(z) with sign(0) = +1 (LRP-ε's stabiliser).
   static func stabilized(_ z: Tensor<Scalar>, epsilon: Scalar) -> Tensor<Scalar>
   /// Σ of all elements (pairwise in a fixed order, independent of threads).

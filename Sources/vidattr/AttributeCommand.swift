@@ -77,8 +77,10 @@ struct AttributeCommand: ParsableCommand {
       "version": videoAttributionVersion,
     ])
     let r = outcome.result
-    try AttributionFile(attribution: r.map, targets: outcome.targets, scores: r.scores, delta: r.delta, metadata: metadata)
-      .write(to: output)
+    try AttributionFile(
+      attribution: r.map, targets: outcome.targets, scores: r.scores, delta: r.delta,
+      extras: r.extras.mapValues { Tensor<Float>(converting: $0) }, metadata: metadata
+    ).write(to: output)
     note("wrote \(method.name) maps \(Shape.describe(r.map.shape)) to \(output)")
     if let picture {
       let heat = Tensor<Float>(converting: method.defaultPostProcessing.apply(r.map))

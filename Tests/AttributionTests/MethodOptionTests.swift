@@ -16,6 +16,9 @@ struct MethodOptionTests {
     "steps": "4", "rule": "riemann_middle", "baseline": "noise", "samples": "3", "noise": "0.2",
     "noise-absolute": "on", "layer": "layer3", "contrast-layer": "layer3", "cam-weights": "clip", "relu": "off",
     "upsampling": "nearest", "epsilon": "0.01", "alpha": "3.0", "beta": "2.0",
+    "preset": "v1", "areas": "0.2,0.4", "iterations": "3", "perturbation": "fade", "mask-step": "3", "mask-sigma": "5.5",
+    "mask-step-t": "2", "mask-sigma-t": "1.5", "reward": "contrastive", "variant": "dual", "ties": "stable",
+    "jitter": "on", "core-frames": "4", "core-size": "5", "core-shape": "cylinder",
   ]
 
   /// Options given one sample value each for `entry`.

@@ -5,7 +5,9 @@ import TensorCore
 ///
 /// Tensors: `attribution` F32 N×C×T×H×W (raw, before post-processing; C = 3 for input-space
 /// maps, 1 for layer maps upsampled to the clip), `target` I64 N, `score` F64 N (the explained
-/// score at x), `delta` F64 N for integrated-gradients methods (completeness error). Metadata:
+/// score at x), `delta` F64 N for integrated-gradients methods (completeness error), and a
+/// method's further per-clip tensors in F32 under their own names (extremal perturbation:
+/// `masks` N×A×T×H×W, `history` N×iterations×A×3). Metadata:
 /// `method`, `parameters` (JSON object of every parameter), `score` (logit | probability),
 /// `path` (literal | fast), `seed`, `model`, `weights`, `input`, `version`.
 public struct AttributionFile: Sendable {
@@ -13,15 +15,23 @@ public struct AttributionFile: Sendable {
   public var targets: [Int]
   public var scores: [Double]
   public var delta: [Double]?
+  /// Further per-clip tensors, clip axis first.
+  public var extras: [String: Tensor<Float>]
   public var metadata: [String: String]
 
+  /// The names the file's own tensors use; extras take any other name.
+  public static let reservedNames: Set<String> = ["attribution", "target", "score", "delta"]
+
   public init(
-    attribution: Tensor<Float>, targets: [Int], scores: [Double], delta: [Double]?, metadata: [String: String]
+    attribution: Tensor<Float>, targets: [Int], scores: [Double], delta: [Double]?,
+    extras: [String: Tensor<Float>] = [:], metadata: [String: String]
   ) {
+    precondition(extras.keys.allSatisfy { !Self.reservedNames.contains($0) }, "an extra tensor takes a reserved name")
     self.attribution = attribution
     self.targets = targets
     self.scores = scores
     self.delta = delta
+    self.extras = extras
     self.metadata = metadata
   }
 
@@ -42,6 +52,7 @@ public struct AttributionFile: Sendable {
       ("score", .float64(Tensor(shape: [n], scalars: scores))),
     ]
     if let d = delta { entries.append(("delta", .float64(Tensor(shape: [n], scalars: d)))) }
+    for name in extras.keys.sorted() { entries.append((name, .float32(extras[name]!))) }
     try SafeTensors.write(try SafeTensorsFile(entries, metadata: metadata), to: path)
   }
 
@@ -62,7 +73,16 @@ public struct AttributionFile: Sendable {
       guard d.shape == [n] else { throw TensorError.shapeMismatch(name: "delta", expected: "[\(n)]", actual: d.shape) }
       delta = d.scalars
     }
+    var extras: [String: Tensor<Float>] = [:]
+    for name in f.names where !reservedNames.contains(name) {
+      let e = try f.floatTensor(named: name)
+      guard e.rank >= 1, e.shape[0] == n else {
+        throw TensorError.shapeMismatch(name: name, expected: "[\(n), …]", actual: e.shape)
+      }
+      extras[name] = e
+    }
     return AttributionFile(
-      attribution: a, targets: t.scalars.map { Int($0) }, scores: s.scalars, delta: delta, metadata: f.metadata)
+      attribution: a, targets: t.scalars.map { Int($0) }, scores: s.scalars, delta: delta, extras: extras,
+      metadata: f.metadata)
   }
 }

@@ -33,11 +33,15 @@ public struct AttributionResult<Scalar: Sendable>: Sendable {
   public var scores: [Double]
   /// Integrated-gradients methods: Σ map − (f(x) − f(baseline)) per clip (completeness error).
   public var delta: [Double]?
+  /// Further per-clip tensors a method produces (extremal perturbation: `masks`, `history`),
+  /// each with the clip axis first; the attribution file stores them under their names.
+  public var extras: [String: Tensor<Double>]
 
-  public init(map: Tensor<Scalar>, scores: [Double], delta: [Double]? = nil) {
+  public init(map: Tensor<Scalar>, scores: [Double], delta: [Double]? = nil, extras: [String: Tensor<Double>] = [:]) {
     self.map = map
     self.scores = scores
     self.delta = delta
+    self.extras = extras
   }
 }
 

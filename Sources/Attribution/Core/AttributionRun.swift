@@ -68,7 +68,8 @@ public struct AttributionRun {
       let targets = try run.targets.resolve(for: x, network: network, batch: run.batch)
       let r = try run.method.attribute(x, targets: targets, network: network, score: run.score)
       let map = B.Scalar.self == Float.self ? r.map as! Tensor<Float> : Tensor<Float>(converting: r.map)
-      return Outcome(result: AttributionResult(map: map, scores: r.scores, delta: r.delta), targets: targets)
+      return Outcome(
+        result: AttributionResult(map: map, scores: r.scores, delta: r.delta, extras: r.extras), targets: targets)
     }
   }
 }

@@ -31,7 +31,7 @@ public enum MethodRegistry {
 
   /// All methods, in the order the help lists them. Each family contributes its entries.
   public static var entries: [Entry] {
-    gradientFamilyEntries + integralEntries + camExcitationEntries + relevanceEntries
+    gradientFamilyEntries + integralEntries + camExcitationEntries + relevanceEntries + extremalEntries
   }
 
   /// The method names.
