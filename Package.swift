@@ -12,7 +12,8 @@
 //   Imaging          RGB8 canvas, colour maps, heat-map overlays, contact sheets, PNG output
 //   SyntheticVideo   the built-in benchmark: procedural clips with exact ground truth
 //   Networks         video classifiers (R3D, R(2+1)D, MC3, TSM, TSN, CNN-LSTM): tape backward, weights, training
-//   Attribution      attribution methods (gradient, integrated gradients, Grad-CAM, LRP, …) and post-processing
+//   Attribution      attribution methods (gradient, integrated gradients, Grad-CAM, LRP, EP, …) and post-processing
+//   Evaluation       metrics of explanations (insertion/deletion, pointing games, reliability, sanity checks)
 //   Benchmarking     throughput measurements of the machine (FMA peak, in-cache GEMM) for `vidattr bench`
 //   _TestSupport     test helpers (literal/fast comparison, finite differences, fills); not API
 //   VideoAttribution umbrella module re-exporting the public API
@@ -86,10 +87,17 @@ let package = Package(
       dependencies: ["Kernels", "CMicroKernels"]
     ),
 
+    .target(
+      name: "Evaluation",
+      dependencies: [
+        "TensorCore", "Kernels", "Networks", "Attribution", .product(name: "Numerics", package: "swift-numerics"),
+      ]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
-      dependencies: ["Attribution", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
+      dependencies: ["Attribution", "Evaluation", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
     ),
     .executableTarget(
       name: "vidattr",
@@ -126,6 +134,13 @@ let package = Package(
       name: "AttributionTests",
       dependencies: [
         "Attribution", "Networks", "Kernels", "TensorCore", "_TestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "EvaluationTests",
+      dependencies: [
+        "Evaluation", "Attribution", "Networks", "Kernels", "TensorCore", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
