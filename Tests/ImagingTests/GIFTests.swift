@@ -1,4 +1,5 @@
 import Imaging
+import TensorCore
 import Testing
 
 /// Animated GIF output, read back by a decoder written from the GIF89a specification here.
@@ -147,5 +148,22 @@ struct GIFTests {
   func refusals() {
     #expect(throws: ImagingError.self) { try GIF.encode([]) }
     #expect(throws: ImagingError.self) { try GIF.encode([RGBImage(width: 2, height: 2), RGBImage(width: 3, height: 2)]) }
+  }
+}
+
+extension GIFTests {
+  @Test("enlarging repeats every pixel k×k times; an animation of a clip has one enlarged overlay per frame")
+  func scaledFrames() throws {
+    var image = RGBImage(width: 2, height: 1)
+    image.plot(1, 0, RGB(9, 8, 7))
+    let big = image.scaled(by: 3)
+    #expect(big.width == 6 && big.height == 3 && big[4, 2] == RGB(9, 8, 7) && big[2, 1] == RGB.black)
+    let clips = Tensor<Float>(shape: [2, 3, 3, 4, 5], repeating: 0)
+    let heat = Tensor<Float>(shape: [2, 1, 3, 4, 5], repeating: 0.5)
+    let frames = try HeatMapSheet().frames(clips: clips, normalization: .kinetics, heat: heat, index: 1, scale: 2)
+    #expect(frames.count == 3 && frames.allSatisfy { $0.width == 10 && $0.height == 8 })
+    #expect(throws: ImagingError.self) {
+      try HeatMapSheet().frames(clips: clips, normalization: .kinetics, heat: heat, index: 2)
+    }
   }
 }
