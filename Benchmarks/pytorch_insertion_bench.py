@@ -2,7 +2,7 @@
 """PyTorch peer timing for `vidattr bench evaluation`: one insertion curve.
 
 Usage: python Benchmarks/pytorch_insertion_bench.py --data DIR --threads 2 --steps 128 --block 7 --batch 8
-Prints one JSON line {"seconds", "peak_rss_mb", "auc", "curve", "torch_version", "threads"}.
+Prints one JSON line {"seconds", "cpu_seconds", "peak_rss_mb", "auc", "curve", "torch_version", "threads"}.
 
 DIR holds what `vidattr bench evaluation` wrote: weights.safetensors (torchvision r2plus1d_18,
 11 classes, state_dict() names), clip.safetensors (`input` 1x3xTxHxW) and map.safetensors (`map`
@@ -14,7 +14,8 @@ written here the way a PyTorch user would, in the style of Li et al.'s `CausalMe
 - step j shows the clip on the units of ranks < j*s and the fade base (0) elsewhere;
 - the perturbed clips go through the network `--batch` at a time under torch.no_grad(), eval mode;
 - p = softmax(logits)[target 3]; AUC = (sum p - (p_0 + p_m)/2) / m.
-Median of --repetitions after a warm-up pass of one batch; peak RSS of this process.
+Median of --repetitions after a warm-up pass of one batch (wall and process CPU time, all
+threads); peak RSS of this process.
 """
 import argparse
 import json
@@ -75,13 +76,15 @@ def main():
 
     with torch.no_grad():
         model(torch.cat([x] * a.batch))  # warm-up: one pass of a batch
-    times = []
+    times, cpu = [], []
     for _ in range(max(a.repetitions, 1)):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         curve, auc = insertion_curve(model, x, saliency, a.steps, a.block, a.batch)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": statistics.median(times), "peak_rss_mb": rss, "auc": auc, "curve": curve,
+    print(json.dumps({"seconds": statistics.median(times), "cpu_seconds": statistics.median(cpu),
+                      "peak_rss_mb": rss, "auc": auc, "curve": curve,
                       "torch_version": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 
 

@@ -15,6 +15,8 @@ public enum MetricError: Error, Equatable, Sendable, CustomStringConvertible {
   case missingGroundTruth(metric: String, needs: String)
   /// Ground truth whose shape does not fit the clips.
   case groundTruthShape(name: String, expected: String, actual: [Int])
+  /// A setting a request needs and was not given (`segments` for the segments unit).
+  case missingSetting(name: String, reason: String)
   /// A perturbation unit that covers no voxel (for example a label map with no label).
   case emptyUnitSet(unit: String)
   /// A setting outside its range.
@@ -40,6 +42,8 @@ public enum MetricError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(metric) needs ground truth \"\(needs)\", which the clip file does not hold"
     case .groundTruthShape(let name, let expected, let actual):
       return "ground truth \"\(name)\" \(Shape.describe(actual)) does not fit the clips: expected \(expected)"
+    case .missingSetting(let name, let reason):
+      return "\(setting(name)) is needed: \(reason)"
     case .emptyUnitSet(let unit):
       return "the \(unit) unit covers no voxel: nothing to insert or delete"
     case .invalidSetting(let name, let value, let expected):

@@ -20,8 +20,8 @@ public struct MetricInputs: Sendable {
     segments: [[Int64]]? = nil
   ) throws {
     let n = clips.count
-    guard targets.count == n else { throw MetricError.countMismatch(name: "targets", count: targets.count, clips: n) }
     self.maps = try MetricMaps.prepare(rawMaps, clipShape: clips.input.shape, postProcessing: postProcessing)
+    guard targets.count == n else { throw MetricError.countMismatch(name: "targets", count: targets.count, clips: n) }
     if let segments {
       guard segments.count == n else {
         throw MetricError.countMismatch(name: "segment label maps", count: segments.count, clips: n)
@@ -108,7 +108,8 @@ public struct MetricRun: Sendable {
     for s in curveSettings {
       if case .segments = s.unit {
         guard let segments = inputs.segments else {
-          throw MetricError.missingGroundTruth(metric: s.name, needs: "segments")
+          throw MetricError.missingSetting(
+            name: "segments", reason: "the \(s.unit) unit of \(s.name) needs one integer label map T×H×W per clip")
         }
         for labels in segments { _ = try UnitPartition.make(s.unit, size: size, labels: labels) }
       }

@@ -10,7 +10,10 @@ import VideoAttribution
 /// Both sides read the same files, written here to a temporary directory: the network's weights
 /// (random initialisation, seed 0, 11 classes, `state_dict()` names that torchvision loads), the
 /// clip (uniform in [−1, 1), seed 1) and the map (uniform, seed 2: no ties), so the two curves
-/// must agree to Float32 rounding; the largest difference is reported beside the times.
+/// must agree to Float32 rounding; the largest difference is reported beside the times. Besides
+/// wall time, each side reports its process CPU time (user + system, all threads) over the timed
+/// runs: on a shared machine it moves less than wall time (though both sides' worker threads
+/// poll briefly between loops, which it counts).
 struct BenchEvaluation: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "evaluation",
@@ -55,6 +58,7 @@ struct BenchEvaluation: ParsableCommand {
       "--batch", "\(batch)", "--repetitions", "\(repetitions)",
     ])
     line["seconds"] = ours["seconds"] as? Double
+    line["cpu_seconds"] = ours["cpu_seconds"] as? Double
     line["peak_rss_mb"] = ours["peak_rss_mb"] as? Double
     line["auc"] = ours["auc"] as? Double
     line["points"] = ours["points"] as? Int
@@ -71,6 +75,7 @@ struct BenchEvaluation: ParsableCommand {
       ])
     {
       line["pytorch_seconds"] = peer["seconds"] as? Double
+      line["pytorch_cpu_seconds"] = peer["cpu_seconds"] as? Double
       line["pytorch_peak_rss_mb"] = peer["peak_rss_mb"] as? Double
       line["pytorch_auc"] = peer["auc"] as? Double
       if let a = ours["seconds"] as? Double, let b = peer["seconds"] as? Double { line["ratio"] = a / b }
@@ -113,19 +118,21 @@ struct BenchEvaluation: ParsableCommand {
       .insertion, order: .morf, unit: .block(block), base: .fade, steps: steps, batch: batch)
     // Warm-up: one network pass on a batch of clips.
     _ = net.logits(Tensor.concatenate(Array(repeating: x, count: batch)))
-    var times: [Double] = []
+    var times: [Double] = [], cpu: [Double] = []
     var curve: InsertionDeletionCurve?
     for _ in 0..<max(repetitions, 1) {
-      let start = Date()
+      let (start, startCPU) = (Date(), processCPUSeconds())
       curve = try settings.curves(network: net, clips: x, targets: [3], maps: maps)[0]
       times.append(Date().timeIntervalSince(start))
+      cpu.append(processCPUSeconds() - startCPU)
     }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     let points = curve!.curve
     let text = points.map { "\($0)" }.joined(separator: ",")
     print(
-      "{\"seconds\":\(times.sorted()[times.count / 2]),\"peak_rss_mb\":\(Double(usage.ru_maxrss) / 1024),"
+      "{\"seconds\":\(times.sorted()[times.count / 2]),\"cpu_seconds\":\(cpu.sorted()[cpu.count / 2]),"
+        + "\"peak_rss_mb\":\(Double(usage.ru_maxrss) / 1024),"
         + "\"auc\":\(curve!.auc),\"points\":\(points.count),\"curve\":[\(text)]}")
   }
 }

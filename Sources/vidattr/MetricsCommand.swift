@@ -147,7 +147,7 @@ struct MetricsCommand: ParsableCommand {
     do {
       try measure()
     } catch let e as MetricError {
-      throw ValidationError(e.message(naming: { "--" + $0 }))
+      throw MetricsInputError(description: e.message(naming: { "--" + $0 }))
     }
   }
 
@@ -161,8 +161,9 @@ struct MetricsCommand: ParsableCommand {
       post = p
     } else if file.attribution.shape.count == 5, file.attribution.shape[1] > 1, channels == nil || normalization == nil
     {
-      throw ValidationError(
-        "the attribution file's method \"\(method)\" is not a known method: give --channels and --normalization")
+      throw MetricsInputError(
+        description:
+          "the attribution file's method \"\(method)\" is not a known method: give --channels and --normalization")
     } else {
       post = PostProcessing(channels: .absMean, normalization: .none)
     }
@@ -241,4 +242,9 @@ struct MetricsCommand: ParsableCommand {
     let per = s[2] * s[3] * s[4]
     return (0..<s[0]).map { Array(labels.scalars[($0 * per)..<(($0 + 1) * per)]) }
   }
+}
+
+/// Inputs `vidattr metrics` cannot measure (the message spells settings as flags).
+struct MetricsInputError: Error, CustomStringConvertible {
+  var description: String
 }

@@ -91,7 +91,10 @@ struct MetricRunTests {
     #expect(throws: MetricError.missingGroundTruth(metric: "pointing_game", needs: "label")) {
       try MetricRun(metrics: [.pointingGame]).validate(unlabelled, classes: 11)
     }
-    #expect(throws: MetricError.missingGroundTruth(metric: "deletion", needs: "segments")) {
+    #expect(
+      throws: MetricError.missingSetting(
+        name: "segments", reason: "the segments unit of deletion needs one integer label map T×H×W per clip")
+    ) {
       try MetricRun(metrics: [.deletion], units: [.segments(perFrame: true)]).validate(inputs, classes: 11)
     }
     #expect(throws: MetricError.groundTruthShape(name: "segments[1]", expected: "[4, 16, 16]", actual: [3])) {
