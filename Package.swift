@@ -140,7 +140,7 @@ let package = Package(
     .testTarget(
       name: "EvaluationTests",
       dependencies: [
-        "Evaluation", "Attribution", "Networks", "Kernels", "TensorCore", "_TestSupport",
+        "Evaluation", "Attribution", "Networks", "Kernels", "TensorCore", "SyntheticVideo", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
