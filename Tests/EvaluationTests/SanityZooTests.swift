@@ -179,7 +179,11 @@ struct SanityZooTests {
         }
         #expect(last < Self.tau, "\(a) \(name): ρ = \(last) after every layer is random")
       }
-      #expect(Self.rho(reports["guided_backprop"]!.steps[0]) >= 0.9, "\(a): guided backprop after the classifier")
+      // The CNN-LSTM's top stage is its LSTM with the classifier: a nonlinear recurrent head, which
+      // moves guided backprop's map (0.60 on four clips; P-SANITY-7).
+      if a.family != .recurrent {
+        #expect(Self.rho(reports["guided_backprop"]!.steps[0]) >= 0.9, "\(a): guided backprop after the classifier")
+      }
     }
   }
 }
