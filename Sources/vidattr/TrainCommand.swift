@@ -76,6 +76,14 @@ struct TrainCommand: ParsableCommand {
       """)
   var lstmActivation: String?
 
+  @Option(
+    help: """
+      Train on permuted labels: the training clips' labels are shuffled by a permutation drawn \
+      from this seed (class counts unchanged), so nothing the clips show predicts them — Adebayo \
+      et al.'s data-randomisation test. Validation and test clips keep their true labels.
+      """)
+  var permuteLabels: UInt64?
+
   @Option(help: "Output weights file (.safetensors); written atomically.")
   var output: String
 
@@ -102,7 +110,8 @@ struct TrainCommand: ParsableCommand {
     let classes = generator.configuration.classes.count
     let started = Date()
     note("generating \(videos) training, \(validationVideos) validation and \(testVideos) test clips…")
-    let train = try Self.clips(generator, .train, videos, classes)
+    let train = try Self.clips(generator, .train, videos, classes, permutingLabelsWith: permuteLabels)
+    if let s = permuteLabels { note("training labels permuted with seed \(s)") }
     let validation = validationVideos > 0 ? try Self.clips(generator, .validation, validationVideos, classes) : nil
     let test = try Self.clips(generator, .test, testVideos, classes)
     note(String(format: "clips ready in %.1f s", Date().timeIntervalSince(started)))
@@ -136,6 +145,9 @@ struct TrainCommand: ParsableCommand {
             100 * r.trainingAccuracy, v, r.seconds))
       })
     let trainingSeconds = Date().timeIntervalSince(trainingStarted)
+    // Inference-mode accuracy on the training clips with the labels trained on (permuted ones
+    // under --permute-labels: how far the network memorised them).
+    let trainingReport = AccuracyMeasurement.accuracy(network, train, batchSize: 32)
     let testReport = AccuracyMeasurement.accuracy(network, test, batchSize: 32)
     let validationAccuracy = validation.map { AccuracyMeasurement.accuracy(network, $0, batchSize: 32).accuracy }
 
@@ -144,14 +156,15 @@ struct TrainCommand: ParsableCommand {
     var summary = JSONLine()
     summary["architecture"] = model.rawValue
     summary["training_seconds"] = trainingSeconds
+    summary["training_accuracy"] = trainingReport.accuracy
     summary["validation_accuracy"] = validationAccuracy ?? Double.nan
     summary["test_accuracy"] = testReport.accuracy
     summary["test_videos"] = testVideos
     summary["per_class"] = perClass
     summary["classes"] = Synthetic.classNames.joined(separator: ",")
     summary["command"] = command
-    let metadata: [String: String] = [
-      "training.command": command,
+    var metadata: [String: String] = [
+      "training.command": command, "training.training_accuracy": String(format: "%.4f", trainingReport.accuracy),
       "training.seed": "\(seed)", "training.data_seed": "\(dataSeed)",
       "training.seconds": String(format: "%.1f", trainingSeconds),
       "training.test_accuracy": String(format: "%.4f", testReport.accuracy),
@@ -160,16 +173,24 @@ struct TrainCommand: ParsableCommand {
       "training.machine_threads": "\(FastThreads.count)",
       "input.frames": "\(frames)", "input.size": "\(size)",
     ]
+    if let s = permuteLabels { metadata["training.permuted_labels_seed"] = "\(s)" }
     try WeightsFile.write(network, to: output, version: videoAttributionVersion, extra: metadata)
     summary.print()
     note(String(format: "test accuracy %.2f %% on %d clips; weights written to %@", 100 * testReport.accuracy, testVideos, output))
   }
 
-  /// The first `count` clips of a split, generated once and held in memory.
-  static func clips(_ g: Synthetic.Generator, _ split: Synthetic.Split, _ count: Int, _ classes: Int) throws
-    -> LabelledClips<Float>
-  {
+  /// The first `count` clips of a split, generated once and held in memory; with a seed, clip
+  /// i gets the label of clip π(i), π = `SeededRNG(seed:).permutation(count)`.
+  static func clips(
+    _ g: Synthetic.Generator, _ split: Synthetic.Split, _ count: Int, _ classes: Int,
+    permutingLabelsWith seed: UInt64? = nil
+  ) throws -> LabelledClips<Float> {
     let b = try g.batch(split: split, count: count)
-    return LabelledClips(inputs: b.input, labels: b.labels, classes: classes)
+    var labels = b.labels
+    if let seed {
+      var rng = SeededRNG(seed: seed)
+      labels = rng.permutation(count).map { b.labels[$0] }
+    }
+    return LabelledClips(inputs: b.input, labels: labels, classes: classes)
   }
 }

@@ -129,9 +129,11 @@ public final class Network<B: KernelBackend> {
     root.allModules.filter { !$0.ownParameters.isEmpty }.map { ($0.path, $0.ownParameters) }.reversed()
   }
 
-  /// Re-initialises the parameters of the layers at `paths` (from `parameterizedLayers`) as
-  /// PyTorch's `reset_parameters` would (each parameter's own `initializer`, batch-norm
-  /// statistics reset), each layer from its own stream `SeededRNG(seed:).split(path)` and each
+  /// Re-initialises the parameters of the layers at `paths` (from `parameterizedLayers`) as the
+  /// model's constructor initialised them (each parameter's own `initializer`: torchvision's
+  /// kaiming normal fan-out, N(0, 0.01) for the classifier, batch norm γ = 1, β = 0, μ = 0,
+  /// σ² = 1 — not `nn.Module.reset_parameters`' kaiming-uniform defaults, which Quantus' MPRT
+  /// uses), each layer from its own stream `SeededRNG(seed:).split(path)` and each
   /// parameter from `.split(name)` of that — so a layer's new values do not depend on which
   /// other layers are re-initialised with it. Cascading randomisation passes the top k layers;
   /// independent randomisation one layer.
