@@ -18,6 +18,11 @@ import TensorCore
 /// So g is nearly flat (g[5] = 0.0940, g[0] = g[10] = 0.0880) and sums to 1, a box-like blur
 /// of 11 pixels rather than a Gaussian; `blurTaps` computes it that way, and the cross-check
 /// (Reference/evaluation) compares it with SciPy's.
+///
+/// **On the built-in benchmark** every zoo model classifies the fade base itself (the mean-colour
+/// clip) as `flash` with p ≥ 0.95 (r3d_mini, r2plus1d_mini and tsm_mini 1.00, cnn_lstm_mini
+/// 0.96): a flash clip's fade insertion curve starts near 1 and its deletion curve ends near 1,
+/// so for that class the two curves say little about the map.
 public enum PerturbationBase: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
   case fade, blur
 
