@@ -14,6 +14,7 @@
 //   Networks         video classifiers (R3D, R(2+1)D, MC3, TSM, TSN, CNN-LSTM): tape backward, weights, training
 //   Attribution      attribution methods (gradient, integrated gradients, Grad-CAM, LRP, EP, …) and post-processing
 //   Evaluation       metrics of explanations (insertion/deletion, pointing games, reliability, sanity checks)
+//   Study            the comparative study: plan, resumable results, shards, tables, summary, report
 //   Benchmarking     throughput measurements of the machine (FMA peak, in-cache GEMM) for `vidattr bench`
 //   _TestSupport     test helpers (literal/fast comparison, finite differences, fills); not API
 //   VideoAttribution umbrella module re-exporting the public API
@@ -94,10 +95,15 @@ let package = Package(
       ]
     ),
 
+    .target(
+      name: "Study",
+      dependencies: ["TensorCore", "Kernels", "Networks", "Attribution", "Evaluation", "SyntheticVideo", "Imaging"]
+    ),
+
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
-      dependencies: ["Attribution", "Evaluation", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
+      dependencies: ["Attribution", "Evaluation", "Study", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
     ),
     .executableTarget(
       name: "vidattr",
@@ -143,6 +149,10 @@ let package = Package(
         "Evaluation", "Attribution", "Networks", "Kernels", "TensorCore", "SyntheticVideo", "_TestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
+    ),
+    .testTarget(
+      name: "StudyTests",
+      dependencies: ["Study", "Evaluation", "Attribution", "Networks", "SyntheticVideo", "TensorCore", "_TestSupport"]
     ),
     .testTarget(
       name: "ProofTests",

@@ -22,6 +22,7 @@ random weights (seed 0), 11 classes; r2plus1d_mini: the benchmark's model built 
 Reference/networks/generate_networks.py with the weights of Reference/models/r2plus1d_mini.safetensors.
 """
 import argparse
+import warnings
 import json
 import math
 import os
@@ -38,6 +39,8 @@ from torchray.attribution.extremal_perturbation import MaskGenerator
 from torchray.utils import imsmooth
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# TorchRay's MaskGenerator calls torch.meshgrid without `indexing`; the warning is not ours.
+warnings.filterwarnings("ignore", message="torch.meshgrid")
 
 
 def build(model_name):

@@ -100,7 +100,7 @@ extension SafeTensors {
   }
 
   /// Appends `s` as a JSON string literal, escaped as serde_json does.
-  static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+  package static func appendJSONString(_ s: String, to out: inout [UInt8]) {
     let hexDigits = Array("0123456789abcdef".utf8)
     out.append(UInt8(ascii: "\""))
     for b in s.utf8 {

@@ -3,6 +3,7 @@
 /// This umbrella module re-exports the public modules; import it to get everything.
 @_exported import Attribution
 @_exported import Evaluation
+@_exported import Study
 @_exported import Imaging
 @_exported import Kernels
 @_exported import Networks

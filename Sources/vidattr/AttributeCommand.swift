@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import VideoAttribution
 
 extension ExplainedScore: ExpressibleByArgument {}
@@ -65,8 +66,22 @@ struct AttributeCommand: ParsableCommand {
   func validate() throws { _ = try makeMethod() }
 
   func run() throws {
-    let method = try makeMethod()
+    var method = try makeMethod()
     let clips = try ClipFile.read(contentsOf: input)
+    if var ep = method as? ExtremalPerturbation {
+      // Thousands of forward/backward passes per clip: report progress.
+      let n = clips.input.shape[0], iterations = ep.settings.iterations
+      let progress = ProgressReporter("\(ep.name), clip-iterations", total: n * iterations)
+      let counts = Mutex([Int](repeating: 0, count: n))
+      ep.progress = { clip, _ in
+        let done = counts.withLock { c in
+          c[clip] += 1
+          return c.reduce(0, +)
+        }
+        progress.update(done: done)
+      }
+      method = ep
+    }
     let weights = try WeightsFile.read(contentsOf: modelOptions.weights)
     let request = AttributionRun(
       method: method, targets: target.map { .fixed($0) } ?? .predicted, score: score, path: modelOptions.path,

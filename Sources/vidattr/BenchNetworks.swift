@@ -123,12 +123,19 @@ func runChild(_ arguments: [String]) throws -> [String: Any] {
 }
 
 /// Benchmarks/<name> from the working directory or above the executable.
-func locateBenchmarkScript(_ name: String) -> String? {
+func locateBenchmarkScript(_ name: String) -> String? { locateRepositoryFile("Benchmarks/\(name)") }
+
+/// Reference/<path> from the working directory or above the executable.
+func locateReferenceFile(_ path: String) -> String? { locateRepositoryFile("Reference/\(path)") }
+
+/// A file of the repository, `relative` to its root, found from the working directory or from
+/// the folders above the executable (`.build/release/vidattr` sits three levels down).
+func locateRepositoryFile(_ relative: String) -> String? {
   var dirs = [FileManager.default.currentDirectoryPath]
   var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
   for _ in 0..<5 {
     dirs.append(dir.path)
     dir = dir.deletingLastPathComponent()
   }
-  return dirs.map { "\($0)/Benchmarks/\(name)" }.first { FileManager.default.fileExists(atPath: $0) }
+  return dirs.map { "\($0)/\(relative)" }.first { FileManager.default.fileExists(atPath: $0) }
 }

@@ -8,7 +8,8 @@ struct VidAttr: ParsableCommand {
     abstract: "Visual explanations for spatio-temporal networks, with a literal reference path.",
     version: videoAttributionVersion,
     subcommands: [
-      ForwardCommand.self, AttributeCommand.self, MethodsCommand.self, TrainCommand.self, EvaluateCommand.self, SanityCommand.self, DatasetCommand.self, Bench.self,
+      ForwardCommand.self, AttributeCommand.self, MethodsCommand.self, TrainCommand.self, EvaluateCommand.self,
+      MetricsCommand.self, SanityCommand.self, StudyCommand.self, ExperimentCommand.self, DatasetCommand.self, Bench.self,
     ]
   )
 }

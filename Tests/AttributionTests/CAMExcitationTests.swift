@@ -391,3 +391,27 @@ struct CAMExcitationTests {
     }
   }
 }
+
+extension CAMExcitationTests {
+  @Test("repeat-bilinear is Li et al.'s resampling: each layer frame repeated in time, then each frame resized bilinearly")
+  func repeatBilinear() throws {
+    typealias LB = LiteralBackend<Double>
+    let m: Tensor<Double> = Fill.weyl([1, 1, 2, 4, 5])
+    let up = LayerMaps.upsample(m, to: [1, 3, 16, 12, 10], .repeatBilinear, LB.self)
+    #expect(up.shape == [1, 1, 16, 12, 10])
+    for t in 0..<16 {
+      // Frame t is layer frame t / 8, resized on its own (a one-frame trilinear resize is bilinear).
+      let frame = LB.resizeTrilinear(m.frames((t / 8)..<(t / 8 + 1)), size: Size3(1, 12, 10))
+      #expect(up.frames(t..<(t + 1)).scalars == frame.scalars, "frame \(t)")
+    }
+    // T not a multiple of t: nearest in time, frame t takes layer frame ⌊t·2/15⌋.
+    let odd = LayerMaps.upsample(m, to: [1, 3, 15, 12, 10], .repeatBilinear, LB.self)
+    for t in 0..<15 {
+      let frame = LB.resizeTrilinear(m.frames((t * 2 / 15)..<(t * 2 / 15 + 1)), size: Size3(1, 12, 10))
+      #expect(odd.frames(t..<(t + 1)).scalars == frame.scalars, "frame \(t) of 15")
+    }
+    // Trilinear blends the two layer frames in the middle of the clip; repeat-bilinear does not.
+    let tri = LayerMaps.upsample(m, to: [1, 3, 16, 12, 10], .trilinear, LB.self)
+    #expect(tri.frames(7..<8).scalars != up.frames(7..<8).scalars)
+  }
+}

@@ -66,3 +66,21 @@ struct GradientMethodTests {
     }
   }
 }
+
+extension GradientMethodTests {
+  @Test("the random map: uniform in [0, 1), seeded per clip, the same on both paths, and depends on the seed")
+  func randomMap() throws {
+    let x: Tensor<Float> = Fill.weyl([3, 3, 2, 8, 8])
+    let net = Fixture.network(.r3d_mini, FastBackend.self)
+    let a = try RandomMap(seed: 4).attribute(x, targets: [0, 1, 2], network: net, score: .logit)
+    #expect(a.map.shape == [3, 1, 2, 8, 8] && a.map.scalars.allSatisfy { $0 >= 0 && $0 < 1 })
+    let mean = a.map.scalars.reduce(0, +) / Float(a.map.count)
+    #expect(abs(mean - 0.5) < 0.05, "384 uniforms average near ½: \(mean)")
+    let second = try RandomMap(seed: 4).attribute(x.clips(1..<2), targets: [1], network: net, score: .logit)
+    #expect(second.map.scalars != Array(a.map.scalars[128..<256]), "clip 1 alone is clip 0 of its request")
+    let literal = try RandomMap(seed: 4).attribute(
+      x.asDouble, targets: [0, 1, 2], network: Fixture.network(.r3d_mini, LiteralBackend<Double>.self), score: .logit)
+    #expect(a.map == Tensor<Float>(converting: literal.map))
+    #expect(try RandomMap(seed: 5).attribute(x, targets: [0, 1, 2], network: net, score: .logit).map != a.map)
+  }
+}

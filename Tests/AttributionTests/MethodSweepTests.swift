@@ -50,7 +50,7 @@ struct MethodSweepTests {
       // Random methods index their noise by the clip's position in the request (documented in
       // SmoothGrad and Baseline), so one clip alone is clip 0: compare those with batch 1 on
       // the whole request instead.
-      if entry.name.hasPrefix("smoothgrad") || entry.name == "vargrad" || ["ep2d", "ep3d", "step"].contains(entry.name) {
+      if entry.name.hasPrefix("smoothgrad") || ["vargrad", "random", "ep2d", "ep3d", "step"].contains(entry.name) {
         let c = try MethodRegistry.make(entry.name, options: apart).attribute(Self.small, targets: Self.targets, network: net, score: .logit)
         #expect(a.map == c.map, "\(entry.name): batch 2 differs from batch 1")
       } else {

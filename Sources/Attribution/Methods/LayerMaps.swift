@@ -11,17 +11,20 @@ import TensorCore
 /// is that same bilinear resize in space; in time it equals the repeat on the first and last
 /// T/(2t) frames and blends the two nearest layer frames in between (T = 16, t = 2: frames 0–3
 /// and 12–15 equal, frames 4–11 weight the second layer frame 1/16, 3/16, …, 15/16;
-/// Proofs/cam-excitation.md, "Upsampling").
+/// Proofs/cam-excitation.md, "Upsampling"). `repeat-bilinear` is Li et al.'s resampling: nearest
+/// in time (each layer frame repeated T/t times when t divides T, `F.interpolate(mode="nearest")`
+/// otherwise), then each frame resized bilinearly (align_corners=False).
 public enum Upsampling: String, Sendable, CaseIterable, CustomStringConvertible {
   case trilinear
   case nearest
+  case repeatBilinear = "repeat-bilinear"
 
   public var description: String { rawValue }
 }
 
 /// The layer-resolution arithmetic shared by the CAM family and excitation backprop: layer
 /// lookup, channel-weighted sums, broadcasting and upsampling — all through backend kernels.
-enum LayerMaps {
+package enum LayerMaps {
   /// A validated layer: its module path and whether it is a stage (a direct child of the root,
   /// where a backward pass can stop).
   struct Layer {
@@ -77,7 +80,7 @@ enum LayerMaps {
   }
 
   /// Resizes the T, H, W axes of `m` to those of `clipShape` (N×C×T×H×W).
-  static func upsample<B: KernelBackend>(
+  package static func upsample<B: KernelBackend>(
     _ m: Tensor<B.Scalar>, to clipShape: [Int], _ mode: Upsampling, _: B.Type
   ) -> Tensor<B.Scalar> {
     let size = Size3(clipShape[2], clipShape[3], clipShape[4])
@@ -85,6 +88,10 @@ enum LayerMaps {
     switch mode {
     case .trilinear: return B.resizeTrilinear(m, size: size)
     case .nearest: return B.resizeNearest(m, size: size)
+    case .repeatBilinear:
+      // Nearest along T only, then trilinear with T unchanged, which is bilinear per frame.
+      let inTime = B.resizeNearest(m, size: Size3(size.t, m.shape[3], m.shape[4]))
+      return B.resizeTrilinear(inTime, size: size)
     }
   }
 
