@@ -64,6 +64,7 @@ public enum Infidelity {
 
   /// S perturbations of `shape` with independent N(0, σ²) entries, perturbation s from
   /// `SeededRNG(seed:).split(s)` (Captum's tutorials perturb with Gaussian noise, I ~ N(0, σ²)).
+  /// - Complexity: O(count · Π shape).
   public static func gaussianPerturbations<S: BinaryFloatingPoint>(
     shape: [Int], count: Int, standardDeviation: Double, seed: UInt64
   ) -> [Tensor<S>] {

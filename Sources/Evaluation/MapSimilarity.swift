@@ -59,6 +59,7 @@ public struct MapComparison: Sendable, Hashable {
 
   /// The reduced, normalised map of every clip: N arrays of T·H·W values in [0, 1].
   /// - Throws: `SanityCheckError.nonFiniteMap`.
+  /// - Complexity: O(N·C·T·H·W).
   public static func reduced<S: BinaryFloatingPoint>(_ map: Tensor<S>, what: String) throws -> [[Double]] {
     let (n, c) = (map.shape[0], map.shape[1])
     let plane = map.count / max(n * c, 1)
@@ -86,7 +87,7 @@ public struct MapComparison: Sendable, Hashable {
   public func compare<S: BinaryFloatingPoint>(_ a: Tensor<S>, _ b: Tensor<S>, path: ComputePath) throws
     -> [MapSimilarity]
   {
-    guard a.rank == 5 else { throw SanityCheckError.shapeMismatch(what: "map", expected: [], actual: a.shape) }
+    guard a.rank == 5 else { throw SanityCheckError.invalidRequest("maps must be N×C×T×H×W, got \(Shape.describe(a.shape))") }
     guard a.shape == b.shape else { throw SanityCheckError.shapeMismatch(what: "second map", expected: a.shape, actual: b.shape) }
     let (frames, height, width) = (a.shape[2], a.shape[3], a.shape[4])
     if measures.contains(.ssim), height < ssim.window || width < ssim.window {

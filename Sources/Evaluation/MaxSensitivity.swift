@@ -46,6 +46,7 @@ public enum MaxSensitivity {
 
   /// S perturbations of `shape` with independent U(−r, r) entries, perturbation s from
   /// `SeededRNG(seed:).split(s)` (Captum's default perturbation, r = 0.02).
+  /// - Complexity: O(count · Π shape).
   public static func uniformPerturbations<S: BinaryFloatingPoint>(
     shape: [Int], count: Int, radius: Double = 0.02, seed: UInt64
   ) -> [Tensor<S>] {

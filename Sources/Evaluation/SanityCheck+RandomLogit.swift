@@ -7,6 +7,7 @@ extension SanityCheck {
   /// The random other class of each clip: uniform over the `classes − 1` classes other than
   /// its target, from `SeededRNG(seed:).split(clip index)`.
   /// - Precondition: classes ≥ 2, every target in 0..<classes.
+  /// - Complexity: O(N).
   public static func otherClasses(targets: [Int], classes: Int, seed: UInt64) -> [Int] {
     precondition(classes >= 2, "a random other class needs two classes")
     return targets.enumerated().map { n, c in

@@ -14,8 +14,9 @@ extension SanityCheck {
   /// the call returns or throws (it is modified meanwhile: do not share it with another task).
   ///
   /// - Parameter progress: called before every step with (step, steps, label).
-  /// - Throws: `AttributionError` from the method; `SanityCheckError` for maps the comparison
-  ///   refuses or a `mode` that is not a randomisation of layers.
+  /// - Throws: `AttributionError` from the method; `TensorError` for clips the network cannot
+  ///   take; `SanityCheckError` for maps the comparison refuses or a `mode` that is not a
+  ///   randomisation of layers.
   /// - Complexity: (groups + 1) attributions and comparisons.
   public func randomization<B: KernelBackend>(
     _ mode: Test, network: Network<B>, clips: Tensor<B.Scalar>, targets: [Int],

@@ -89,6 +89,7 @@ public struct SanityCheck {
 
   /// The layer groups of `network` for `granularity`, from the output down: each a label and
   /// the paths of its parameterised layers (`Network.parameterizedLayers`).
+  /// - Complexity: O(modules).
   public static func groups<B>(_ network: Network<B>, granularity: LayerGranularity) -> [(label: String, layers: [String])] {
     switch granularity {
     case .layers:
