@@ -81,8 +81,9 @@ struct SanityZooTests {
   /// Methods whose maps are upsampled from a layer (the CAM family, excitation backprop).
   static let layerMaps: Set<String> = ["cam", "grad_cam", "score_cam", "excitation_backprop", "contrastive_excitation_backprop"]
 
-  /// Methods whose maps are not (or not only) the model's: asserted separately.
-  static let documented: Set<String> = ["guided_backprop", "lrp_zplus", "lrp_alphabeta", "ep2d", "ep3d", "step"]
+  /// Methods whose maps are not (or not only) the model's: asserted separately. `random` (Li et
+  /// al.'s method 0) does not run the network at all: the control of P-SANITY-4 in the registry.
+  static let documented: Set<String> = ["random", "guided_backprop", "lrp_zplus", "lrp_alphabeta", "ep2d", "ep3d", "step"]
 
   @Test("P-SANITY-6: after cascading randomisation of every layer, each model-dependent method's Spearman ρ falls below 1/√2 (r3d_mini)")
   func modelDependence() throws {
@@ -92,6 +93,8 @@ struct SanityZooTests {
     for (name, r) in reports.sorted(by: { $0.key < $1.key }) where !Self.documented.contains(name) {
       #expect(Self.rho(r.steps[0]) < Self.tau, "\(name): ρ = \(Self.rho(r.steps[0])) after full randomisation")
     }
+    // The random map is the control: exactly 1 (it never looks at the network).
+    #expect(reports["random"]!.steps[0].clips.allSatisfy { $0.spearman == 1 && $0.ssim == 1 })
     // Guided backprop also loses it once the stem is random (0.39 on four clips) …
     #expect(Self.rho(reports["guided_backprop"]!.steps[0]) < Self.tau)
     // … LRP-z⁺ and LRP-αβ keep 0.59–0.77 over the zoo, around τ: P-SANITY-7.
@@ -145,6 +148,10 @@ struct SanityZooTests {
       .dataRandomization, .r3d_mini, network: net, permuted: permuted, clips: Self.clips(2), granularity: .network,
       methods: MethodRegistry.names.filter { !["ep2d", "ep3d", "step"].contains($0) })
     for (name, r) in reports.sorted(by: { $0.key < $1.key }) {
+      if name == "random" {  // the control: the same map whatever the network
+        #expect(r.steps[0].clips.allSatisfy { $0.spearman == 1 })
+        continue
+      }
       #expect(Self.rho(r.steps[0]) < Self.tau, "\(name): ρ = \(Self.rho(r.steps[0])) against the permuted-label model")
     }
   }
@@ -175,6 +182,10 @@ struct SanityZooTests {
         let last = Self.rho(r.steps.last!)
         print("\(a) \(name): " + r.steps.map { String(format: "%@ %.2f", $0.label, Self.rho($0)) }.joined(separator: ", "))
         if name == "lrp_zplus" || name == "lrp_alphabeta" { continue }  // P-SANITY-7: partly model-free
+        if name == "random" {  // the control (P-SANITY-4)
+          #expect(r.steps.allSatisfy { $0.mean.spearman == 1 })
+          continue
+        }
         if Self.layerMaps.contains(name) {
           // Upsampled from a layer of 2×2 (or 1×1) cells per frame (pair): ρ of a handful of
           // distinct values jumps from step to step (Score-CAM on r2plus1d_mini: 0.80 at the last
