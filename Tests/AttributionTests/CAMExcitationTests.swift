@@ -242,7 +242,7 @@ struct CAMExcitationTests {
       failure("grad_cam", "--cam-weights frame") == .invalidValue(option: "cam-weights", value: "frame", expected: "per-frame|clip"))
     #expect(
       failure("score_cam", "--upsampling bilinear")
-        == .invalidValue(option: "upsampling", value: "bilinear", expected: "trilinear|nearest"))
+        == .invalidValue(option: "upsampling", value: "bilinear", expected: "trilinear|nearest|repeat-bilinear"))
     #expect(failure("cam", "--relu off") == .optionsNotTaken(method: "cam", options: ["relu"], takes: ["layer", "upsampling"]))
     #expect(
       failure("excitation_backprop", "--contrast-layer layer4")
