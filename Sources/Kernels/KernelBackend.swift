@@ -142,6 +142,10 @@ public protocol KernelBackend: Sendable {
   static func sgdStep(
     _ parameter: Tensor<Scalar>, gradient: Tensor<Scalar>, momentumBuffer: Tensor<Scalar>?, settings: SGDSettings
   ) -> SGDStepResult<Scalar>
+
+  // MARK: Segmentation
+  /// 3-D SLIC supervoxels of a C×T×H×W (or 1×C×T×H×W) stack of colours → T×H×W labels.
+  static func slic(_ clip: Tensor<Scalar>, settings: SLICSettings) throws(SLICError) -> Supervoxels
 }
 
 /// What `batchNormTraining` returns: the output and the batch statistics backward needs

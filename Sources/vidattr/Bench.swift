@@ -7,7 +7,10 @@ struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Validate and time the fast kernels against the literal ones (JSON lines).",
-    subcommands: [BenchKernels.self, BenchNetworks.self, BenchAttribution.self, BenchPerturbation.self, BenchEvaluation.self]
+    subcommands: [
+      BenchKernels.self, BenchNetworks.self, BenchAttribution.self, BenchPerturbation.self, BenchEvaluation.self,
+      BenchSupervoxels.self,
+    ]
   )
 }
 
