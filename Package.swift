@@ -103,7 +103,9 @@ let package = Package(
     // MARK: Public surface
     .target(
       name: "VideoAttribution",
-      dependencies: ["Attribution", "Evaluation", "Study", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo"]
+      dependencies: [
+        "Attribution", "Evaluation", "Study", "Networks", "TensorCore", "Kernels", "Imaging", "SyntheticVideo",
+      ]
     ),
     .executableTarget(
       name: "vidattr",

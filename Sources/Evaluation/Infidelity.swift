@@ -30,7 +30,8 @@ public enum Infidelity {
   ///   or targets that do not fit.
   /// - Complexity: S + 1 forward passes of N clips; O(S·N·CTHW) for the sums.
   public static func measure<B: KernelBackend>(
-    network: Network<B>, clips: Tensor<B.Scalar>, maps: Tensor<B.Scalar>, targets: [Int], score: ExplainedScore = .logit,
+    network: Network<B>, clips: Tensor<B.Scalar>, maps: Tensor<B.Scalar>, targets: [Int],
+    score: ExplainedScore = .logit,
     perturbations: [Tensor<B.Scalar>], normalize: Bool = false, batch: Int = 8
   ) throws -> [Double] {
     try validate(network: network, clips: clips, targets: targets, perturbations: perturbations)

@@ -12,7 +12,8 @@ public enum InfidelityError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .shapeMismatch(let what, let expected, let actual):
-      return "\(what): expected shape \(expected.map(String.init).joined(separator: "×")), got \(actual.map(String.init).joined(separator: "×"))"
+      return
+        "\(what): expected shape \(expected.map(String.init).joined(separator: "×")), got \(actual.map(String.init).joined(separator: "×"))"
     case .nonFinite(let what): return "\(what) holds NaN or infinity"
     case .noPerturbations: return "infidelity and sensitivity need at least one perturbation"
     case .targets(let reason): return reason

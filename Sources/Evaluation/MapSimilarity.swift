@@ -87,8 +87,12 @@ public struct MapComparison: Sendable, Hashable {
   public func compare<S: BinaryFloatingPoint>(_ a: Tensor<S>, _ b: Tensor<S>, path: ComputePath) throws
     -> [MapSimilarity]
   {
-    guard a.rank == 5 else { throw SanityCheckError.invalidRequest("maps must be N×C×T×H×W, got \(Shape.describe(a.shape))") }
-    guard a.shape == b.shape else { throw SanityCheckError.shapeMismatch(what: "second map", expected: a.shape, actual: b.shape) }
+    guard a.rank == 5 else {
+      throw SanityCheckError.invalidRequest("maps must be N×C×T×H×W, got \(Shape.describe(a.shape))")
+    }
+    guard a.shape == b.shape else {
+      throw SanityCheckError.shapeMismatch(what: "second map", expected: a.shape, actual: b.shape)
+    }
     let (frames, height, width) = (a.shape[2], a.shape[3], a.shape[4])
     if measures.contains(.ssim), height < ssim.window || width < ssim.window {
       throw SanityCheckError.frameTooSmall(measure: "SSIM", minimum: ssim.window, height: height, width: width)

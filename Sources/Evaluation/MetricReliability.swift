@@ -49,7 +49,9 @@ public struct MetricReliability: Sendable, Codable, Equatable {
   ) throws -> MetricReliability {
     guard scores.count >= 2 else { throw ReliabilityError.tooFew(what: "videos", count: scores.count, minimum: 2) }
     let m = scores[0].count
-    guard m >= 3 else { throw ReliabilityError.tooFew(what: "methods (the random map and two others)", count: m, minimum: 3) }
+    guard m >= 3 else {
+      throw ReliabilityError.tooFew(what: "methods (the random map and two others)", count: m, minimum: 3)
+    }
     for (i, row) in scores.enumerated() {
       guard row.count == m else { throw ReliabilityError.raggedScores(video: i, methods: row.count, expected: m) }
       if let k = row.firstIndex(where: { !$0.isFinite }) { throw ReliabilityError.nonFiniteScore(video: i, method: k) }

@@ -29,8 +29,12 @@ extension Fast {
           for dx in -(cs / 2)..<(cs / 2) {
             let j = cs / 2 + c * cs + dx
             guard j >= 0, j < width else { continue }
-            let gr = (i == 0 || i == height - 1) ? 0 : Double(image[base + (i + 1) * width + j]) - Double(image[base + (i - 1) * width + j])
-            let gc = (j == 0 || j == width - 1) ? 0 : Double(image[base + i * width + j + 1]) - Double(image[base + i * width + j - 1])
+            let gr =
+              (i == 0 || i == height - 1)
+              ? 0 : Double(image[base + (i + 1) * width + j]) - Double(image[base + (i - 1) * width + j])
+            let gc =
+              (j == 0 || j == width - 1)
+              ? 0 : Double(image[base + i * width + j + 1]) - Double(image[base + i * width + j - 1])
             let o = Literal.pythonModulo(Double.atan2(y: gr, x: gc) * (180 / Double.pi), 180)
             var k = min(bins - 1, max(0, Int(o / bounds[1])))
             if o < bounds[k] { k -= 1 } else if o >= bounds[k + 1] { k += 1 }
@@ -86,8 +90,10 @@ extension Fast {
       db.withUnsafeMutableBufferPointer { pb in
         let (pa, pb) = (UncheckedSendable(pa), UncheckedSendable(pb))
         parallelFor(frames) { t in
-          let fa = orientedGradients(a[(t * plane)..<((t + 1) * plane)], height: height, width: width, settings: settings)
-          let fb = orientedGradients(b[(t * plane)..<((t + 1) * plane)], height: height, width: width, settings: settings)
+          let fa = orientedGradients(
+            a[(t * plane)..<((t + 1) * plane)], height: height, width: width, settings: settings)
+          let fb = orientedGradients(
+            b[(t * plane)..<((t + 1) * plane)], height: height, width: width, settings: settings)
           for m in 0..<length {
             pa.value[t * length + m] = fa[m]
             pb.value[t * length + m] = fb[m]

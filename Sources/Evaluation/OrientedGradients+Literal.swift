@@ -105,8 +105,10 @@ extension Literal {
     var db: [T] = []
     let plane = height * width
     for t in 0..<frames {
-      da += orientedGradients(Array(a[(t * plane)..<((t + 1) * plane)]), height: height, width: width, settings: settings)
-      db += orientedGradients(Array(b[(t * plane)..<((t + 1) * plane)]), height: height, width: width, settings: settings)
+      da += orientedGradients(
+        Array(a[(t * plane)..<((t + 1) * plane)]), height: height, width: width, settings: settings)
+      db += orientedGradients(
+        Array(b[(t * plane)..<((t + 1) * plane)]), height: height, width: width, settings: settings)
     }
     return pearsonCorrelation(da, db)
   }

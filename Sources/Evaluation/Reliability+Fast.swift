@@ -12,7 +12,9 @@ extension Fast {
   /// - Complexity: O(N·M log M).
   public static func metricReliability(_ scores: [[Double]], higherIsBetter: Bool, random: Int = 0) -> Double {
     let n = scores.count
-    precondition(n >= 2 && scores.allSatisfy { $0.count == scores[0].count && $0.count >= 2 }, "reliability of a ragged or tiny matrix")
+    precondition(
+      n >= 2 && scores.allSatisfy { $0.count == scores[0].count && $0.count >= 2 },
+      "reliability of a ragged or tiny matrix")
     let m = scores[0].count
     var sum = [Double](repeating: 0, count: m)
     var (weightSum, weightSquares) = (0.0, 0.0)

@@ -33,7 +33,9 @@ extension Literal {
     _ scores: [[T]], higherIsBetter: Bool, random: Int = 0
   ) -> T {
     let n = scores.count
-    precondition(n >= 2 && scores.allSatisfy { $0.count == scores[0].count && $0.count >= 2 }, "reliability of a ragged or tiny matrix")
+    precondition(
+      n >= 2 && scores.allSatisfy { $0.count == scores[0].count && $0.count >= 2 },
+      "reliability of a ragged or tiny matrix")
     let m = scores[0].count
     let weights = scores.map { row in T(m - 1 - scoreRanks(row, higherIsBetter: higherIsBetter)[random]) / T(m - 1) }
     var numerator: T = 0

@@ -18,7 +18,8 @@ public enum ReliabilityError: Error, Equatable, CustomStringConvertible {
     case .tooFew(let what, let count, let minimum): return "reliability needs at least \(minimum) \(what), got \(count)"
     case .raggedScores(let video, let methods, let expected):
       return "video \(video) has \(methods) scores, the first video \(expected)"
-    case .nonFiniteScore(let video, let method): return "the score of method \(method) on video \(video) is NaN or infinite"
+    case .nonFiniteScore(let video, let method):
+      return "the score of method \(method) on video \(video) is NaN or infinite"
     case .constantScores(let videos):
       return "every method has the same score on video(s) \(videos.map(String.init).joined(separator: ", ")): "
         + "their rank correlation is undefined (leave them out)"

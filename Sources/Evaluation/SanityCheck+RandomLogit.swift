@@ -25,7 +25,9 @@ extension SanityCheck {
   /// - Throws: `AttributionError` from the method; `SanityCheckError.invalidRequest` for a
   ///   network with one class.
   /// - Complexity: two attributions and N comparisons.
-  public func randomLogit<B: KernelBackend>(network: Network<B>, clips: Tensor<B.Scalar>, targets: [Int]) throws -> Report {
+  public func randomLogit<B: KernelBackend>(network: Network<B>, clips: Tensor<B.Scalar>, targets: [Int]) throws
+    -> Report
+  {
     guard network.classes >= 2 else { throw SanityCheckError.invalidRequest("random logit needs at least two classes") }
     try network.validate(inputShape: clips.shape)
     let others = Self.otherClasses(targets: targets, classes: network.classes, seed: seed)

@@ -34,7 +34,8 @@ public struct SanityCheck {
   public var granularity: LayerGranularity
 
   public init(
-    method: any AttributionMethod, score: ExplainedScore = .logit, comparison: MapComparison = .init(), seed: UInt64 = 0,
+    method: any AttributionMethod, score: ExplainedScore = .logit, comparison: MapComparison = .init(),
+    seed: UInt64 = 0,
     granularity: LayerGranularity = .layers
   ) {
     self.method = method
@@ -90,7 +91,9 @@ public struct SanityCheck {
   /// The layer groups of `network` for `granularity`, from the output down: each a label and
   /// the paths of its parameterised layers (`Network.parameterizedLayers`).
   /// - Complexity: O(modules).
-  public static func groups<B>(_ network: Network<B>, granularity: LayerGranularity) -> [(label: String, layers: [String])] {
+  public static func groups<B>(_ network: Network<B>, granularity: LayerGranularity) -> [(
+    label: String, layers: [String]
+  )] {
     switch granularity {
     case .layers:
       return network.parameterizedLayers.map { ($0.path, [$0.path]) }

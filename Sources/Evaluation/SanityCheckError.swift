@@ -14,7 +14,8 @@ public enum SanityCheckError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .shapeMismatch(let what, let expected, let actual):
-      return "\(what): expected shape \(expected.map(String.init).joined(separator: "×")), got \(actual.map(String.init).joined(separator: "×"))"
+      return
+        "\(what): expected shape \(expected.map(String.init).joined(separator: "×")), got \(actual.map(String.init).joined(separator: "×"))"
     case .nonFiniteMap(let what, let clip): return "\(what): the map of clip \(clip) holds NaN or infinity"
     case .frameTooSmall(let measure, let minimum, let height, let width):
       return "\(measure) needs frames of at least \(minimum)×\(minimum) pixels, the maps have \(height)×\(width)"

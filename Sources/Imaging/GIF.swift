@@ -26,7 +26,8 @@ public enum GIF {
   /// The palette index of the colour nearest to `c`, channel by channel.
   public static func index(of c: RGB) -> UInt8 {
     func level(_ v: UInt8, _ n: Int) -> Int { (Int(v) * (n - 1) + 127) / 255 }
-    return UInt8(level(c.r, redLevels) * greenLevels * blueLevels + level(c.g, greenLevels) * blueLevels + level(c.b, blueLevels))
+    return UInt8(
+      level(c.r, redLevels) * greenLevels * blueLevels + level(c.g, greenLevels) * blueLevels + level(c.b, blueLevels))
   }
 
   /// The colour of palette entry `i` (entries from 252 on are black).
@@ -43,7 +44,8 @@ public enum GIF {
   public static func encode(_ frames: [RGBImage], delay: Int = 10) throws -> [UInt8] {
     guard let first = frames.first else { throw ImagingError.unencodableSize(width: 0, height: 0) }
     let (w, h) = (first.width, first.height)
-    guard (1...65535).contains(w), (1...65535).contains(h), frames.allSatisfy({ $0.width == w && $0.height == h }) else {
+    guard (1...65535).contains(w), (1...65535).contains(h), frames.allSatisfy({ $0.width == w && $0.height == h })
+    else {
       throw ImagingError.unencodableSize(width: w, height: h)
     }
     var out: [UInt8] = Array("GIF89a".utf8)

@@ -24,7 +24,8 @@ extension HeatMapSheet {
     clips: Tensor<Float>, normalization: ChannelNormalization, heat: Tensor<Float>, index: Int, scale: Int = 4
   ) throws -> [RGBImage] {
     guard clips.rank == 5, clips.shape[1] == 3, index >= 0, index < clips.shape[0] else {
-      throw ImagingError.invalidContactSheet("clips must be N×3×T×H×W with clip \(index), got \(Shape.describe(clips.shape))")
+      throw ImagingError.invalidContactSheet(
+        "clips must be N×3×T×H×W with clip \(index), got \(Shape.describe(clips.shape))")
     }
     let (n, t, h, w) = (clips.shape[0], clips.shape[2], clips.shape[3], clips.shape[4])
     guard heat.shape == [n, 1, t, h, w] else {
@@ -35,8 +36,10 @@ extension HeatMapSheet {
     let maps = heat.slice(index)
     return (0..<t).map { f in
       let frameHeat = Tensor(shape: [h, w], scalars: Array(maps.scalars[(f * h * w)..<((f + 1) * h * w)]))
-      return RGBImage(clip: clip, frame: f).overlaying(heat: frameHeat, colorMap: colorMap, opacity: opacity, weighting: .byValue)
-        .scaled(by: scale)
+      return RGBImage(clip: clip, frame: f).overlaying(
+        heat: frameHeat, colorMap: colorMap, opacity: opacity, weighting: .byValue
+      )
+      .scaled(by: scale)
     }
   }
 }

@@ -75,7 +75,8 @@ public struct ExtremalCore: Sendable, Hashable, CustomStringConvertible {
       let cells = weights[(row * size)..<((row + 1) * size)]
       let lo = cells.firstIndex(of: 1).map { $0 - row * size } ?? 0
       let hi = cells.lastIndex(of: 1).map { $0 - row * size + 1 } ?? 0
-      precondition(cells.dropFirst(lo).prefix(hi - lo).allSatisfy { $0 == 1 }, "ExtremalCore: row \(row) is not one run")
+      precondition(
+        cells.dropFirst(lo).prefix(hi - lo).allSatisfy { $0 == 1 }, "ExtremalCore: row \(row) is not one run")
       runs.append(lo..<hi)
     }
     self.frames = frames

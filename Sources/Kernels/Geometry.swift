@@ -72,9 +72,12 @@ public struct Conv3DGeometry: Hashable, Sendable, CustomStringConvertible {
       [padding.t, padding.h, padding.w].allSatisfy({ $0 >= 0 }),
       weight[2...].allSatisfy({ $0 >= 1 })
     else { return fail("strides, dilations and kernel extents must be ≥ 1, paddings ≥ 0") }
-    let to = slidingWindowExtent(input: input[2], kernel: weight[2], stride: stride.t, padding: padding.t, dilation: dilation.t)
-    let ho = slidingWindowExtent(input: input[3], kernel: weight[3], stride: stride.h, padding: padding.h, dilation: dilation.h)
-    let wo = slidingWindowExtent(input: input[4], kernel: weight[4], stride: stride.w, padding: padding.w, dilation: dilation.w)
+    let to = slidingWindowExtent(
+      input: input[2], kernel: weight[2], stride: stride.t, padding: padding.t, dilation: dilation.t)
+    let ho = slidingWindowExtent(
+      input: input[3], kernel: weight[3], stride: stride.h, padding: padding.h, dilation: dilation.h)
+    let wo = slidingWindowExtent(
+      input: input[4], kernel: weight[4], stride: stride.w, padding: padding.w, dilation: dilation.w)
     guard to >= 1, ho >= 1, wo >= 1 else { return fail("the kernel does not fit the padded input") }
     return .success([input[0], weight[0], to, ho, wo])
   }

@@ -155,7 +155,9 @@ public struct BatchNormTrainingResult<Scalar: Sendable>: Sendable {
   public var mean: Tensor<Scalar>
   public var inverseStd: Tensor<Scalar>
   public var unbiasedVariance: Tensor<Scalar>
-  public init(output: Tensor<Scalar>, mean: Tensor<Scalar>, inverseStd: Tensor<Scalar>, unbiasedVariance: Tensor<Scalar>) {
+  public init(
+    output: Tensor<Scalar>, mean: Tensor<Scalar>, inverseStd: Tensor<Scalar>, unbiasedVariance: Tensor<Scalar>
+  ) {
     self.output = output
     self.mean = mean
     self.inverseStd = inverseStd

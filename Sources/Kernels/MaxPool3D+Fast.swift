@@ -77,7 +77,8 @@ extension Fast {
                           let v = load(xp + start + k, sw)
                           let take = (v .> best) .| (v .!= v)
                           best.replace(with: v, where: take)
-                          at.replace(with: V.MaskStorage(repeating: Int32(planeBase + start + k)) &+ laneStride, where: take)
+                          at.replace(
+                            with: V.MaskStorage(repeating: Int32(planeBase + start + k)) &+ laneStride, where: take)
                         }
                       }
                     }

@@ -3,7 +3,8 @@ import TensorCore
 extension Fast {
   /// Equals `Literal.subtract` exactly (one rounding per element either way).
   public static func subtract(_ a: Tensor<Float>, _ b: Tensor<Float>) -> Tensor<Float> {
-    precondition(a.shape == b.shape, "subtract: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+    precondition(
+      a.shape == b.shape, "subtract: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
     return zipLanes(a, b) { $0 - $1 }
   }
 
@@ -19,7 +20,8 @@ extension Fast {
 
   /// Equals `Literal.divideOrZero` exactly.
   public static func divideOrZero(_ a: Tensor<Float>, _ b: Tensor<Float>) -> Tensor<Float> {
-    precondition(a.shape == b.shape, "divideOrZero: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+    precondition(
+      a.shape == b.shape, "divideOrZero: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
     return zipLanes(a, b) { x, y in (x / y).replacing(with: SIMD16<Float>(repeating: 0), where: y .== 0) }
   }
 

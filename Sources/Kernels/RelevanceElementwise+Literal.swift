@@ -6,7 +6,8 @@ extension Literal {
   @_specialize(where T == Float)
   @_specialize(where T == Double)
   public static func subtract<T: Real & BinaryFloatingPoint & Sendable>(_ a: Tensor<T>, _ b: Tensor<T>) -> Tensor<T> {
-    precondition(a.shape == b.shape, "subtract: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+    precondition(
+      a.shape == b.shape, "subtract: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
     var out = a
     for i in 0..<a.count { out.scalars[i] = a.scalars[i] - b.scalars[i] }
     return out
@@ -34,8 +35,10 @@ extension Literal {
   /// denominator vanishes (a dead unit) passes nothing down. - Complexity: O(n).
   @_specialize(where T == Float)
   @_specialize(where T == Double)
-  public static func divideOrZero<T: Real & BinaryFloatingPoint & Sendable>(_ a: Tensor<T>, _ b: Tensor<T>) -> Tensor<T> {
-    precondition(a.shape == b.shape, "divideOrZero: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+  public static func divideOrZero<T: Real & BinaryFloatingPoint & Sendable>(_ a: Tensor<T>, _ b: Tensor<T>) -> Tensor<T>
+  {
+    precondition(
+      a.shape == b.shape, "divideOrZero: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
     var out = a
     for i in 0..<a.count { out.scalars[i] = b.scalars[i] == 0 ? 0 : a.scalars[i] / b.scalars[i] }
     return out

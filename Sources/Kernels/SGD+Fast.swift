@@ -20,6 +20,7 @@ extension Fast {
       d = settings.nesterov ? addScaled(d, b, scale: momentum) : b
       buffer = b
     }
-    return SGDStepResult(parameter: addScaled(parameter, d, scale: Float(-settings.learningRate)), momentumBuffer: buffer)
+    return SGDStepResult(
+      parameter: addScaled(parameter, d, scale: Float(-settings.learningRate)), momentumBuffer: buffer)
   }
 }

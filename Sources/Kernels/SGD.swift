@@ -25,7 +25,9 @@ public struct SGDSettings: Sendable, Hashable, CustomStringConvertible {
     guard learningRate >= 0 else { throw .negative(name: "learning rate", value: learningRate) }
     guard momentum >= 0 else { throw .negative(name: "momentum", value: momentum) }
     guard weightDecay >= 0 else { throw .negative(name: "weight decay", value: weightDecay) }
-    guard !nesterov || (momentum > 0 && dampening == 0) else { throw .nesterov(momentum: momentum, dampening: dampening) }
+    guard !nesterov || (momentum > 0 && dampening == 0) else {
+      throw .nesterov(momentum: momentum, dampening: dampening)
+    }
     self.learningRate = learningRate
     self.momentum = momentum
     self.dampening = dampening

@@ -42,7 +42,9 @@ public enum Study {
     guard missing == 0 else { throw StudyError.incompleteMerge(missing: missing) }
     let store = try StudyStore(directory: directory, header: .init(configuration: configuration, shard: nil))
     let (_, already) = try store.load()
-    for unit in plan.units where !already.contains(unit.key) { try store.append(unit: unit.key, records: byUnit[unit.key]!) }
+    for unit in plan.units where !already.contains(unit.key) {
+      try store.append(unit: unit.key, records: byUnit[unit.key]!)
+    }
     try render(directory: directory, provenance: provenance)
   }
 
@@ -82,7 +84,7 @@ public enum Study {
     while let relative = e.nextObject() as? String {
       var isDirectory: ObjCBool = false
       let from = source + "/" + relative, to = destination + "/" + relative
-      fm.fileExists(atPath: from, isDirectory: &isDirectory)
+      guard fm.fileExists(atPath: from, isDirectory: &isDirectory) else { continue }
       if isDirectory.boolValue {
         try fm.createDirectory(atPath: to, withIntermediateDirectories: true)
       } else if !fm.fileExists(atPath: to) {

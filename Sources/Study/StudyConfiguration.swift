@@ -102,7 +102,9 @@ public struct StudyMethod: Codable, Sendable, Equatable, Hashable {
 
   /// A short label for tables: the name, and the options that differ from the method's defaults.
   public var label: String {
-    options.isEmpty ? name : name + " (" + options.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+    options.isEmpty
+      ? name
+      : name + " (" + options.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
   }
 }
 
@@ -151,7 +153,8 @@ extension StudyConfiguration {
   /// 128-step curves, five test clips per class.
   public static func full(version: String) -> StudyConfiguration {
     StudyConfiguration(
-      version: version, models: zooFamilies, methods: papersMethods(epIterations: 1200), metrics: allMetrics, videos: 55,
+      version: version, models: zooFamilies, methods: papersMethods(epIterations: 1200), metrics: allMetrics,
+      videos: 55,
       curveSteps: 128)
   }
 }

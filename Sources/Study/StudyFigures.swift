@@ -36,7 +36,8 @@ enum StudyFigures {
 
   /// Writes a PNG sheet and a GIF per (model, example clip) into `figures`; returns their
   /// captions and file names. Methods whose map was not kept are left out.
-  static func pictures(directory: String, configuration: StudyConfiguration) throws -> [(caption: String, file: String)] {
+  static func pictures(directory: String, configuration: StudyConfiguration) throws -> [(caption: String, file: String)]
+  {
     let figures = directory + "/figures"
     try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
     guard configuration.examples > 0 else { return [] }
@@ -59,7 +60,8 @@ enum StudyFigures {
         let rows = Tensor.concatenate(Array(repeating: clip, count: heats.count))
         let boxes = Tensor<Float>(
           shape: [heats.count, t, 4],
-          scalars: Array((0..<heats.count).map { _ in batch.boxes.scalars[(video * t * 4)..<((video + 1) * t * 4)] }.joined()))
+          scalars: Array(
+            (0..<heats.count).map { _ in batch.boxes.scalars[(video * t * 4)..<((video + 1) * t * 4)] }.joined()))
         let name = Synthetic.classNames[batch.labels[video]]
         let sheet = try HeatMapSheet().render(
           clips: rows, normalization: Synthetic.normalization, heat: Tensor.concatenate(heats), boxes: boxes)

@@ -64,7 +64,9 @@ public struct StudyReport {
       <h1>VideoAttribution study</h1>
       <ul>
       """
-    for key in provenance.keys.sorted() { out += "<li>\(Self.escape(key)): <code>\(Self.escape(provenance[key]!))</code></li>\n" }
+    for key in provenance.keys.sorted() {
+      out += "<li>\(Self.escape(key)): <code>\(Self.escape(provenance[key]!))</code></li>\n"
+    }
     out += "</ul>\n"
     for s in sections { out += "<h2>\(Self.escape(s.title))</h2>\n" + Self.html(markdown: s.markdown) }
     if !curves.isEmpty {
@@ -76,7 +78,8 @@ public struct StudyReport {
       for p in pictures {
         let mime = p.file.hasSuffix(".gif") ? "image/gif" : "image/png"
         let data = FileManager.default.contents(atPath: "\(figures)/\(p.file)") ?? Data()
-        out += "<figure><img alt=\"\(Self.escape(p.caption))\" src=\"data:\(mime);base64,\(data.base64EncodedString())\">"
+        out +=
+          "<figure><img alt=\"\(Self.escape(p.caption))\" src=\"data:\(mime);base64,\(data.base64EncodedString())\">"
           + "<figcaption>\(Self.escape(p.caption))</figcaption></figure>\n"
       }
     }
@@ -134,8 +137,11 @@ public struct StudyReport {
     var lines = ["model,video,label,method,metric,unit,order,value"]
     for r in records {
       lines.append(
-        [r.model, r.video.map { "\($0)" } ?? "", r.label.map { "\($0)" } ?? "", "\"\(r.method)\"", r.metric, r.unit ?? "",
-          r.order ?? "", "\(r.value)"].joined(separator: ","))
+        [
+          r.model, r.video.map { "\($0)" } ?? "", r.label.map { "\($0)" } ?? "", "\"\(r.method)\"", r.metric,
+          r.unit ?? "",
+          r.order ?? "", "\(r.value)",
+        ].joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"
   }
@@ -145,7 +151,9 @@ public struct StudyReport {
   public func write(to directory: String) throws {
     let figures = directory + "/figures"
     try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
-    for (i, c) in curves.enumerated() { try AtomicFile.write(bytes: Array(c.svg.utf8), to: "\(figures)/curve-\(i).svg") }
+    for (i, c) in curves.enumerated() {
+      try AtomicFile.write(bytes: Array(c.svg.utf8), to: "\(figures)/curve-\(i).svg")
+    }
     try AtomicFile.write(bytes: Array(markdown.utf8), to: directory + "/report.md")
     try AtomicFile.write(bytes: Array(html(figures: figures).utf8), to: directory + "/report.html")
     try AtomicFile.write(bytes: Array(csv.utf8), to: directory + "/results.csv")

@@ -52,8 +52,10 @@ public struct StudyRunner {
       }
       if networks[model] == nil { networks[model] = try network(model) }
       let (network, weights) = networks[model]!
-      let records = try StudyUnitEvaluation(configuration: configuration, batch: batch, network: network, weights: weights)
-        .records(for: unit, examples: store.directory + "/maps")
+      let records = try StudyUnitEvaluation(
+        configuration: configuration, batch: batch, network: network, weights: weights
+      )
+      .records(for: unit, examples: store.directory + "/maps")
       try store.append(unit: unit.key, records: records)
       finished += 1
       try progress(finished, plan.units.count, unit)
@@ -65,7 +67,9 @@ public struct StudyRunner {
       throw StudyError.unknownModel(model, valid: Architecture.allCases.map(\.rawValue))
     }
     let path = "\(reference)/models/\(model).safetensors"
-    guard FileManager.default.fileExists(atPath: path) else { throw StudyError.missingWeights(model: model, path: path) }
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw StudyError.missingWeights(model: model, path: path)
+    }
     let weights = try WeightsFile.read(contentsOf: path)
     return (try weights.network(architecture), weights)
   }

@@ -55,7 +55,9 @@ public struct StudyStore {
 
   /// Reads a folder's study.json.
   public static func readHeader(_ path: String) throws -> Header {
-    guard let data = FileManager.default.contents(atPath: path) else { throw StudyError.corruptFolder(path: path, reason: "cannot read") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw StudyError.corruptFolder(path: path, reason: "cannot read")
+    }
     do {
       return try JSONDecoder().decode(Header.self, from: data)
     } catch {
@@ -126,7 +128,8 @@ public enum StudyError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unknownModel(let m, let valid): return "unknown zoo model \"\(m)\"; valid: \(valid.joined(separator: ", "))"
     case .missingWeights(let model, let path): return "no weights for \(model) at \(path)"
     case .nothingToMerge: return "nothing to merge: give the shards' folders"
-    case .incompleteMerge(let missing): return "the shards miss \(missing) units of the study; finish them before merging"
+    case .incompleteMerge(let missing):
+      return "the shards miss \(missing) units of the study; finish them before merging"
     }
   }
 }

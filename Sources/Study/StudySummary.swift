@@ -63,7 +63,8 @@ public struct StudySummary {
   }
 
   var bestMethods: String {
-    var out = "| model | best insertion AUC | best deletion AUC (lowest) | best pointing game | most evidence mass |\n|---|---|---|---|---|\n"
+    var out =
+      "| model | best insertion AUC | best deletion AUC (lowest) | best pointing game | most evidence mass |\n|---|---|---|---|---|\n"
     var any = false
     for model in configuration.models {
       func best(_ column: String, lowest: Bool = false) -> String {
@@ -72,7 +73,8 @@ public struct StudySummary {
         any = true
         return String(format: "%@ (%.3f)", b.0, b.1)
       }
-      out += "| \(model) | \(best(objective)) | \(best(deletion, lowest: true)) | \(best(subjective)) | \(best("evidence_mass")) |\n"
+      out +=
+        "| \(model) | \(best(objective)) | \(best(deletion, lowest: true)) | \(best(subjective)) | \(best(column("evidence_mass") ?? "evidence_mass")) |\n"
     }
     return any ? out : "Not computed: the study has no insertion, deletion, pointing or evidence records."
   }
@@ -83,7 +85,8 @@ public struct StudySummary {
     guard let va = tables.values[model]?[a], let vb = tables.values[model]?[b] else { return nil }
     let ms = methods.filter { $0 != random && va[$0] != nil && vb[$0] != nil }
     guard ms.count >= 3 else { return nil }
-    let videos = Array(Set(ms.flatMap { Array(va[$0]!.keys) }).intersection(ms.flatMap { Array(vb[$0]!.keys) })).sorted()
+    let videos = Array(Set(ms.flatMap { Array(va[$0]!.keys) }).intersection(ms.flatMap { Array(vb[$0]!.keys) }))
+      .sorted()
     guard videos.count >= 2 else { return nil }
     func rho(_ sample: [Int]) -> Double {
       func mean(_ v: [String: [Int: Double]], _ m: String) -> Double {
@@ -105,7 +108,8 @@ public struct StudySummary {
   }
 
   var objectiveVersusSubjective: String {
-    var out = "Spearman's ρ between the methods' mean insertion AUC (block units, MoRF) and their mean pointing-game "
+    var out =
+      "Spearman's ρ between the methods' mean insertion AUC (block units, MoRF) and their mean pointing-game "
       + "accuracy, and between deletion AUC and the pointing game (deletion: lower is better, so agreement is ρ < 0), "
       + "with 95 % bootstrap intervals over clips. The papers found opposite orders: ρ < 0 for insertion.\n\n"
       + "| model | ρ(insertion, pointing) | 95 % interval | ρ(deletion, pointing) | 95 % interval |\n|---|---|---|---|---|\n"
@@ -120,14 +124,18 @@ public struct StudySummary {
       }
       out += "| \(model) | \(f(i)) | \(f(d)) |\n"
     }
-    return any ? out : "Not computed: the study needs insertion or deletion and the pointing game for at least 3 methods."
+    return any
+      ? out : "Not computed: the study needs insertion or deletion and the pointing game for at least 3 methods."
   }
 
   /// Li et al.'s reliability and Krippendorff's α of each metric column, per model (the random
   /// map as method 0).
   var reliability: String {
-    guard let random else { return "Not computed: the study has no random map (method `random`), which the measurement needs." }
-    var out = "Li et al.'s reliability α (weighted agreement of the videos' method rankings, the random map as the "
+    guard let random else {
+      return "Not computed: the study has no random map (method `random`), which the measurement needs."
+    }
+    var out =
+      "Li et al.'s reliability α (weighted agreement of the videos' method rankings, the random map as the "
       + "control; the paper: insertion 0.63–0.76 passes, deletion 0.21–0.45 fails) and Krippendorff's α (ordinal) "
       + "of the rank matrix.\n\n| model | metric | reliability α | Krippendorff α | mean weight |\n|---|---|---|---|---|\n"
     var verdicts: [String] = []
@@ -137,16 +145,20 @@ public struct StudySummary {
         guard let byMethod = tables.values[model]?[column], byMethod[random] != nil else { continue }
         let ms = methods.filter { byMethod[$0] != nil }
         guard ms.count >= 3 else { continue }
-        let videos = ms.map { Set(byMethod[$0]!.keys) }.reduce(Set(byMethod[random]!.keys)) { $0.intersection($1) }.sorted()
+        let videos = ms.map { Set(byMethod[$0]!.keys) }.reduce(Set(byMethod[random]!.keys)) { $0.intersection($1) }
+          .sorted()
         var order = [random] + ms.filter { $0 != random }
         order = order.filter { byMethod[$0] != nil }
-        let scores = videos.map { v in order.map { byMethod[$0]![v]! } }.filter { row in !row.allSatisfy { $0 == row[0] } }
+        let scores = videos.map { v in order.map { byMethod[$0]![v]! } }.filter { row in
+          !row.allSatisfy { $0 == row[0] }
+        }
         let orientation: MetricOrientation = column.hasPrefix("deletion") ? .lowerIsBetter : .higherIsBetter
         guard scores.count >= 2,
           let r = try? MetricReliability.measure(scores: scores, methods: order, random: 0, orientation: orientation)
         else { continue }
         alphas[column] = r.alpha
-        out += String(format: "| %@ | %@ | %.3f | %.3f | %.3f |\n", model, column, r.alpha, r.krippendorff, r.meanWeight)
+        out += String(
+          format: "| %@ | %@ | %.3f | %.3f | %.3f |\n", model, column, r.alpha, r.krippendorff, r.meanWeight)
       }
       if let ins = alphas[objective], let del = alphas[deletion] {
         verdicts.append(
@@ -160,7 +172,8 @@ public struct StudySummary {
   var extremalOrder: String {
     let eps = configuration.methods.filter { ["ep2d", "ep3d", "step"].contains($0.name) }
     guard eps.count >= 2 else { return "Not computed: the study runs fewer than two of ep2d, ep3d, step." }
-    var out = "Mean insertion AUC (block units, MoRF) and evidence mass of the extremal-perturbation methods, and the "
+    var out =
+      "Mean insertion AUC (block units, MoRF) and evidence mass of the extremal-perturbation methods, and the "
       + "paired difference over clips with its 95 % interval (normal approximation).\n\n"
       + "| model | " + eps.map(\.label).joined(separator: " | ") + " | step − ep3d | ep3d − ep2d |\n|---|"
       + String(repeating: "---|", count: eps.count + 2) + "\n"
@@ -179,7 +192,9 @@ public struct StudySummary {
         let sd = (d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(d.count - 1)).squareRoot()
         return String(format: "%+.3f ± %.3f", mean, 1.96 * sd / Double(d.count).squareRoot())
       }
-      out += "| \(model) | " + cells.joined(separator: " | ") + " | \(paired("step", "ep3d")) | \(paired("ep3d", "ep2d")) |\n"
+      out +=
+        "| \(model) | " + cells.joined(separator: " | ")
+        + " | \(paired("step", "ep3d")) | \(paired("ep3d", "ep2d")) |\n"
     }
     return out
   }
@@ -188,7 +203,11 @@ public struct StudySummary {
     var out = String(
       format: "Spearman's ρ of |map| between the trained model's maps and those after the model's layers are "
         + "randomised from the output down (cascading; Adebayo et al.), at the last step. A method passes when "
-        + "ρ < %.3f (ρ² < ½).\n\n", Self.sanityThreshold)
+        + "ρ < %.3f (ρ² < ½).%@\n\n", Self.sanityThreshold,
+      configuration.sanityGranularity == "network"
+        ? " Here the last step has every layer random, the stem included; guided backprop's known insensitivity "
+          + "concerns the layers near the output (`--full` randomises stage by stage and shows it in the tables)."
+        : "")
     out += "| model | method | ρ after full randomisation | passes |\n|---|---|---|---|\n"
     var any = false
     for model in configuration.models {
@@ -210,7 +229,8 @@ public struct StudySummary {
   }
 
   var groundTruthAgreement: String {
-    var out = "Spearman's ρ across methods between each ground-truth metric and the papers' metrics (deletion: lower is "
+    var out =
+      "Spearman's ρ across methods between each ground-truth metric and the papers' metrics (deletion: lower is "
       + "better, so agreement is ρ < 0), with 95 % bootstrap intervals over clips.\n\n"
       + "| model | ground truth | ρ with insertion | ρ with deletion | ρ with pointing game |\n|---|---|---|---|---|\n"
     var any = false

@@ -55,7 +55,9 @@ public struct StudyTables: Sendable {
     }
     for (model, byMethod) in perModel {
       for (method, byColumn) in byMethod {
-        for (column, v) in byColumn { cells[model, default: [:]][method, default: [:]][column] = Cell(mean: v, halfWidth: 0, count: 1) }
+        for (column, v) in byColumn {
+          cells[model, default: [:]][method, default: [:]][column] = Cell(mean: v, halfWidth: 0, count: 1)
+        }
       }
     }
     self.cells = cells

@@ -21,7 +21,8 @@ struct StudyUnitEvaluation {
 
   func records(for unit: StudyPlan.Unit, examples: String) throws -> [StudyRecord] {
     switch unit {
-    case .clip(let model, let video, let method): return try clip(model: model, video: video, method: method, examples: examples)
+    case .clip(let model, let video, let method):
+      return try clip(model: model, video: video, method: method, examples: examples)
     case .model(let model, let method): return try sanity(model: model, method: method)
     }
   }
@@ -33,8 +34,10 @@ struct StudyUnitEvaluation {
     c.labels = [batch.labels[video]]
     c.boxes = Tensor(shape: [1, t, 4], scalars: Array(batch.boxes.scalars[(video * t * 4)..<((video + 1) * t * 4)]))
     c.evidence = Tensor(
-      shape: [1, t, h, w], scalars: batch.evidence.scalars[(video * t * h * w)..<((video + 1) * t * h * w)].map(Float.init))
-    c.keyframes = Tensor(shape: [1, t], scalars: batch.keyFrames.scalars[(video * t)..<((video + 1) * t)].map(Float.init))
+      shape: [1, t, h, w],
+      scalars: batch.evidence.scalars[(video * t * h * w)..<((video + 1) * t * h * w)].map(Float.init))
+    c.keyframes = Tensor(
+      shape: [1, t], scalars: batch.keyFrames.scalars[(video * t)..<((video + 1) * t)].map(Float.init))
     return c
   }
 

@@ -430,7 +430,8 @@ struct SafeTensorsHeaderParser {
   /// After a member or element: skips whitespace, then consumes ',' (false: another follows)
   /// or `close` (true: the object or array ends); anything else is a syntax error naming
   /// `context`.
-  private mutating func endsAfterSeparator(_ close: Unicode.Scalar, in context: String) throws(SafeTensorsError) -> Bool {
+  private mutating func endsAfterSeparator(_ close: Unicode.Scalar, in context: String) throws(SafeTensorsError) -> Bool
+  {
     skipWhitespace()
     if peek() == UInt8(ascii: ",") {
       i += 1

@@ -14,7 +14,9 @@ struct BenchAttribution: ParsableCommand {
   @Option(help: "Frames of the clip.") var frames: Int = 16
   @Option(help: "Height and width of the clip.") var size: Int = 112
   @Option(help: "Timed repetitions (median, after one warm-up).") var repetitions: Int = 1
-  @Option(help: "Python with torch, torchvision and captum (default: $VIDATTR_PYTHON, then ~/.cache/vidattr-peers/bin/python).")
+  @Option(
+    help:
+      "Python with torch, torchvision and captum (default: $VIDATTR_PYTHON, then ~/.cache/vidattr-peers/bin/python).")
   var python: String?
   @Flag(help: "Short run: T = 4, size 56, 5 steps.") var quick = false
   @Option(help: .hidden) var single: String?
@@ -38,8 +40,12 @@ struct BenchAttribution: ParsableCommand {
       line["seconds"] = ours["seconds"] as? Double
       line["peak_rss_mb"] = ours["peak_rss_mb"] as? Double
       let home = FileManager.default.homeDirectoryForCurrentUser.path
-      let candidates = [python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python"]
-      if let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+      let candidates = [
+        python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python",
+      ]
+      if let interpreter = candidates.compactMap({ $0 }).first(where: {
+        FileManager.default.isExecutableFile(atPath: $0)
+      }),
         let script = locateBenchmarkScript("captum_attribution_bench.py"),
         let peer = try? runChild([
           interpreter, script, "--method", method, "--threads", "\(FastThreads.count)", "--repetitions",
@@ -49,7 +55,8 @@ struct BenchAttribution: ParsableCommand {
         line["captum_seconds"] = peer["seconds"] as? Double
         line["captum_peak_rss_mb"] = peer["peak_rss_mb"] as? Double
         if let a = ours["seconds"] as? Double, let b = peer["seconds"] as? Double { line["ratio"] = a / b }
-        line["captum"] = "captum \(peer["captum_version"] ?? "?"), torch \(peer["torch_version"] ?? "?"), \(peer["threads"] ?? "?") threads"
+        line["captum"] =
+          "captum \(peer["captum_version"] ?? "?"), torch \(peer["torch_version"] ?? "?"), \(peer["threads"] ?? "?") threads"
       } else {
         line["captum"] = "unavailable (no python with torch and captum; set VIDATTR_PYTHON)"
       }
@@ -58,7 +65,8 @@ struct BenchAttribution: ParsableCommand {
   }
 
   func measure(_ method: String, frames t: Int, size s: Int, steps: Int) throws {
-    let net = try Network<FastBackend>(.r2plus1d_18, configuration: .standard(for: .r2plus1d_18, classes: 11), initialization: .random(seed: 0))
+    let net = try Network<FastBackend>(
+      .r2plus1d_18, configuration: .standard(for: .r2plus1d_18, classes: 11), initialization: .random(seed: 0))
     var rng = SeededRNG(seed: 1)
     let x = Tensor<Float>.uniform([1, 3, t, s, s], -1, 1, using: &rng)
     let m: any AttributionMethod =

@@ -38,9 +38,13 @@ struct BenchNetworks: ParsableCommand {
       var line = JSONLine()
       line["model"] = model.rawValue
       line["shape"] = "1×3×\(t)×\(s)×\(s)"
-      let ours = try runChild([CommandLine.arguments[0], "bench", "networks", "--single", "--models", model.rawValue,
-        "--frames", "\(t)", "--size", "\(s)", "--repetitions", "\(reps)"])
-      for key in ["forward_s", "forward_backward_s", "peak_rss_mb", "gflop_forward"] { line[key] = ours[key] as? Double }
+      let ours = try runChild([
+        CommandLine.arguments[0], "bench", "networks", "--single", "--models", model.rawValue,
+        "--frames", "\(t)", "--size", "\(s)", "--repetitions", "\(reps)",
+      ])
+      for key in ["forward_s", "forward_backward_s", "peak_rss_mb", "gflop_forward"] {
+        line[key] = ours[key] as? Double
+      }
       if let peer = try? pytorch(model, t, s, reps, threads) {
         line["pytorch_forward_s"] = peer["forward_s"] as? Double
         line["pytorch_forward_backward_s"] = peer["forward_backward_s"] as? Double
@@ -59,7 +63,8 @@ struct BenchNetworks: ParsableCommand {
 
   /// Times one model in this process and prints its JSON line.
   func measure(_ model: Architecture, frames t: Int, size s: Int, repetitions: Int) throws {
-    let net = try Network<FastBackend>(model, configuration: .standard(for: model, classes: 11), initialization: .random(seed: 0))
+    let net = try Network<FastBackend>(
+      model, configuration: .standard(for: model, classes: 11), initialization: .random(seed: 0))
     var rng = SeededRNG(seed: 1)
     let x = Tensor<Float>.uniform([1, 3, t, s, s], -1, 1, using: &rng)
     func median(_ f: () -> Void) -> Double {
@@ -96,12 +101,18 @@ struct BenchNetworks: ParsableCommand {
 
   func pytorch(_ model: Architecture, _ t: Int, _ s: Int, _ reps: Int, _ threads: Int) throws -> [String: Any] {
     let home = FileManager.default.homeDirectoryForCurrentUser.path
-    let candidates = [python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python"]
-    guard let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+    let candidates = [
+      python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python",
+    ]
+    guard
+      let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }
+      ),
       let script = locateBenchmarkScript("pytorch_network_bench.py")
     else { throw CommandError.peerUnavailable("PyTorch (set VIDATTR_PYTHON or --python)") }
-    return try runChild([interpreter, script, "--model", model.rawValue, "--threads", "\(threads)",
-      "--repetitions", "\(reps)", "--frames", "\(t)", "--size", "\(s)"])
+    return try runChild([
+      interpreter, script, "--model", model.rawValue, "--threads", "\(threads)",
+      "--repetitions", "\(reps)", "--frames", "\(t)", "--size", "\(s)",
+    ])
   }
 }
 

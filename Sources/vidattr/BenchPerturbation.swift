@@ -20,8 +20,11 @@ struct BenchPerturbation: ParsableCommand {
       """)
 
   @Option(help: "Timed iterations per run (after one warm-up iteration).") var iterations: Int = 3
-  @Option(help: "Models: r2plus1d_18, r2plus1d_mini (comma-separated).") var models: String = "r2plus1d_18,r2plus1d_mini"
-  @Option(help: "Python with torch, torchvision and torchray (default: $VIDATTR_PYTHON, then ~/.cache/vidattr-peers/bin/python).")
+  @Option(help: "Models: r2plus1d_18, r2plus1d_mini (comma-separated).") var models: String =
+    "r2plus1d_18,r2plus1d_mini"
+  @Option(
+    help:
+      "Python with torch, torchvision and torchray (default: $VIDATTR_PYTHON, then ~/.cache/vidattr-peers/bin/python).")
   var python: String?
   @Flag(help: "Skip the PyTorch peer.") var noPytorch = false
   @Option(help: .hidden) var single: String?
@@ -52,7 +55,8 @@ struct BenchPerturbation: ParsableCommand {
       for path in paths {
         note("bench perturbation: \(model) \(path)…")
         let r = try runChild([
-          CommandLine.arguments[0], "bench", "perturbation", "--single", "\(model):\(path)", "--iterations", "\(iterations)",
+          CommandLine.arguments[0], "bench", "perturbation", "--single", "\(model):\(path)", "--iterations",
+          "\(iterations)",
         ])
         line["\(path)_seconds_per_iteration"] = r["seconds"] as? Double
         line["\(path)_peak_rss_mb"] = r["peak_rss_mb"] as? Double
@@ -81,8 +85,12 @@ struct BenchPerturbation: ParsableCommand {
 
   private func pytorch(_ model: String) -> [String: Any]? {
     let home = FileManager.default.homeDirectoryForCurrentUser.path
-    let candidates = [python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python"]
-    guard let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+    let candidates = [
+      python, ProcessInfo.processInfo.environment["VIDATTR_PYTHON"], "\(home)/.cache/vidattr-peers/bin/python",
+    ]
+    guard
+      let interpreter = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }
+      ),
       let script = locateBenchmarkScript("pytorch_step_bench.py")
     else { return nil }
     let size = model == "r2plus1d_18" ? 112 : 32

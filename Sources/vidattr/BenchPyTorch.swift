@@ -70,7 +70,8 @@ func runPyTorchPeer(
       times["\(key)|\(direction)"] = seconds
     }
   }
-  status["pytorch"] = "torch \(version) via \(interpreter), \(threads) threads, \(statistic.rawValue) of \(repetitions) in \(rounds) passes, each after a warm-up"
+  status["pytorch"] =
+    "torch \(version) via \(interpreter), \(threads) threads, \(statistic.rawValue) of \(repetitions) in \(rounds) passes, each after a warm-up"
   status["pytorch_rows"] = times.count
   return times
 }

@@ -60,11 +60,17 @@ struct EPExtensionExperiment: ParsableCommand {
     for variant in ExtremalPerturbation.Variant.allCases {
       var s = ExtremalSettings.preset(.tcsvt, grouping: variant.grouping, core: variant == .step ? .init() : nil)
       s.iterations = iterations
-      let progress = ProgressReporter("\(variant.rawValue), clip-iterations", total: picked.count * iterations, interval: 30)
+      let progress = ProgressReporter(
+        "\(variant.rawValue), clip-iterations", total: picked.count * iterations, interval: 30)
       let done = Mutex(0)
       let method = ExtremalPerturbation(
         variant, settings: s, preset: .tcsvt, seed: seed, batch: batch,
-        progress: { _, _ in progress.update(done: done.withLock { $0 += 1; return $0 }) })
+        progress: { _, _ in
+          progress.update(
+            done: done.withLock {
+              $0 += 1; return $0
+            })
+        })
       let r = try method.attribute(clip, targets: targets, network: net, score: .probability)
       let masks = r.extras["masks"]!  // N×A×T×H×W
       let a = s.areas.count, tenth = s.areas.firstIndex(of: 0.1)!
@@ -95,7 +101,9 @@ struct EPExtensionExperiment: ParsableCommand {
         line.print()
       }
     }
-    print("\n| group | method | map on key frames | map in evidence | p_c preserved (a = 0.1) | frames for 90 % of mask (of \(t)) | mask on key frames |")
+    print(
+      "\n| group | method | map on key frames | map in evidence | p_c preserved (a = 0.1) | frames for 90 % of mask (of \(t)) | mask on key frames |"
+    )
     print("|---|---|---|---|---|---|---|")
     for group in ["few-frame evidence", "motion"] {
       for method in ExtremalPerturbation.Variant.allCases.map(\.rawValue) {
@@ -190,7 +198,12 @@ struct EPBudgetExperiment: ParsableCommand {
       let done = Mutex(0)
       let method = ExtremalPerturbation(
         .step, settings: s, preset: nil, seed: 0, batch: batch,
-        progress: { _, _ in progress.update(done: done.withLock { $0 += 1; return $0 }) })
+        progress: { _, _ in
+          progress.update(
+            done: done.withLock {
+              $0 += 1; return $0
+            })
+        })
       let started = Date()
       let r = try method.attribute(clip, targets: targets, network: net, score: .probability)
       let seconds = Date().timeIntervalSince(started)

@@ -29,7 +29,8 @@ final class ProgressReporter: Sendable {
       let elapsed = now.timeIntervalSince(s.started)
       let left = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
       let eta = left.isFinite ? String(format: ", %.0f s left", left) : ""
-      return String(format: "%@: %d/%d (%.0f %%), %.0f s%@", label, done, total, 100 * Double(done) / Double(total), elapsed, eta)
+      return String(
+        format: "%@: %d/%d (%.0f %%), %.0f s%@", label, done, total, 100 * Double(done) / Double(total), elapsed, eta)
     }
     if let line { note(line + (detail().isEmpty ? "" : " — " + detail())) }
   }

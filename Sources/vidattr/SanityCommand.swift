@@ -144,13 +144,15 @@ struct SanityCommand: ParsableCommand {
         do {
           switch c.test {
           case .cascading, .independent:
-            report = try check.randomization(c.test, network: network, clips: x, targets: targets) { step, steps, label in
+            report = try check.randomization(c.test, network: network, clips: x, targets: targets) {
+              step, steps, label in
               note("  step \(step + 1)/\(steps): \(label)")
             }
           case .randomLogit:
             report = try check.randomLogit(network: network, clips: x, targets: targets)
           case .dataRandomization:
-            report = try check.dataRandomization(trained: network, permuted: permutedNetwork!, clips: x, targets: targets)
+            report = try check.dataRandomization(
+              trained: network, permuted: permutedNetwork!, clips: x, targets: targets)
           }
         } catch let e as AttributionError where c.methods == "all" {
           // `all` asks for every method that applies: one that cannot run on this network is

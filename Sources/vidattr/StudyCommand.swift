@@ -29,7 +29,8 @@ struct StudyRun: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a study (the default).")
 
   @Option(help: "Output folder (created; resumed when it holds the same study).") var out: String = "study-out"
-  @Option(help: "Zoo models, comma-separated (default: r3d_mini,r2plus1d_mini,tsm_mini,cnn_lstm_mini).") var models: String?
+  @Option(help: "Zoo models, comma-separated (default: r3d_mini,r2plus1d_mini,tsm_mini,cnn_lstm_mini).") var models:
+    String?
   @Option(help: "Methods, comma-separated, a subset of the study's (default: all).") var methods: String?
   @Option(help: "Metrics, comma-separated (\(StudyMetricKind.allCases.map(\.rawValue).joined(separator: ", "))).")
   var metrics: String?
@@ -39,18 +40,21 @@ struct StudyRun: ParsableCommand {
   @Option(help: "Seed of every random draw.") var seed: UInt64 = 0
 
   func configuration() throws -> StudyConfiguration {
-    var c = full ? StudyConfiguration.full(version: videoAttributionVersion) : .standard(version: videoAttributionVersion)
+    var c =
+      full ? StudyConfiguration.full(version: videoAttributionVersion) : .standard(version: videoAttributionVersion)
     c.seed = seed
     if let models {
       c.models = models.split(separator: ",").map(String.init)
       for m in c.models where !StudyConfiguration.zooFamilies.contains(m) && Architecture(rawValue: m) == nil {
-        throw ValidationError("--models: unknown model \(m); the zoo: \(StudyConfiguration.zooFamilies.joined(separator: ", "))")
+        throw ValidationError(
+          "--models: unknown model \(m); the zoo: \(StudyConfiguration.zooFamilies.joined(separator: ", "))")
       }
     }
     if let methods {
       let names = methods.split(separator: ",").map(String.init)
       for n in names where !c.methods.contains(where: { $0.name == n }) {
-        throw ValidationError("--methods: \(n) is not one of the study's methods (\(c.methods.map(\.name).joined(separator: ", ")))")
+        throw ValidationError(
+          "--methods: \(n) is not one of the study's methods (\(c.methods.map(\.name).joined(separator: ", ")))")
       }
       c.methods = c.methods.filter { names.contains($0.name) }
     }
@@ -98,7 +102,8 @@ struct StudyRun: ParsableCommand {
   func provenance(_ c: StudyConfiguration) -> [String: String] {
     [
       "command": (["vidattr"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-      "version": videoAttributionVersion, "seed": "\(c.seed)", "clips": "\(c.videos) test clips, \(c.frames)×\(c.size)²",
+      "version": videoAttributionVersion, "seed": "\(c.seed)",
+      "clips": "\(c.videos) test clips, \(c.frames)×\(c.size)²",
     ]
   }
 }
@@ -111,7 +116,12 @@ struct StudyMerge: ParsableCommand {
   @Option(help: "Output folder.") var out: String
 
   func run() throws {
-    try Study.merge(shards, into: out, provenance: ["command": (["vidattr"] + CommandLine.arguments.dropFirst()).joined(separator: " "), "version": videoAttributionVersion])
+    try Study.merge(
+      shards, into: out,
+      provenance: [
+        "command": (["vidattr"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+        "version": videoAttributionVersion,
+      ])
     note("merged \(shards.count) shards into \(out)")
   }
 }

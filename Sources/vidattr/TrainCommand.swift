@@ -176,7 +176,10 @@ struct TrainCommand: ParsableCommand {
     if let s = permuteLabels { metadata["training.permuted_labels_seed"] = "\(s)" }
     try WeightsFile.write(network, to: output, version: videoAttributionVersion, extra: metadata)
     summary.print()
-    note(String(format: "test accuracy %.2f %% on %d clips; weights written to %@", 100 * testReport.accuracy, testVideos, output))
+    note(
+      String(
+        format: "test accuracy %.2f %% on %d clips; weights written to %@", 100 * testReport.accuracy, testVideos,
+        output))
   }
 
   /// The first `count` clips of a split, generated once and held in memory; with a seed, clip

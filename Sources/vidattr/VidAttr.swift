@@ -9,7 +9,8 @@ struct VidAttr: ParsableCommand {
     version: videoAttributionVersion,
     subcommands: [
       ForwardCommand.self, AttributeCommand.self, MethodsCommand.self, TrainCommand.self, EvaluateCommand.self,
-      MetricsCommand.self, SanityCommand.self, StudyCommand.self, ExperimentCommand.self, DatasetCommand.self, Bench.self,
+      MetricsCommand.self, SanityCommand.self, StudyCommand.self, ExperimentCommand.self, DatasetCommand.self,
+      Bench.self,
     ]
   )
 }

@@ -17,7 +17,9 @@ struct AttributionRunTests {
     let net = Fixture.network(.r3d_mini, FastBackend.self)
     let oneByOne = (0..<5).map { n in Network<FastBackend>.argmaxRows(net.logits(Self.clips.clips(n..<(n + 1))))[0] }
     for batch in [1, 2, 3, 5, 8] {
-      #expect(try TargetSelection.predicted.resolve(for: Self.clips, network: net, batch: batch) == oneByOne, "batch \(batch)")
+      #expect(
+        try TargetSelection.predicted.resolve(for: Self.clips, network: net, batch: batch) == oneByOne, "batch \(batch)"
+      )
       #expect(net.logits(Self.clips, batch: batch) == net.logits(Self.clips), "batch \(batch): logits differ")
     }
     #expect(Set(oneByOne).count > 1, "the fixture clips should not all predict one class")
@@ -60,7 +62,8 @@ struct AttributionRunTests {
   @Test("a run on either path equals the method called directly on that path's network; metadata records it")
   func runEqualsDirectCall() throws {
     let fastNet = Fixture.network(.r3d_mini, FastBackend.self)
-    let weights = WeightsFile(stateDict: Dictionary(uniqueKeysWithValues: fastNet.stateDict().map { ($0.name, $0.value) }))
+    let weights = WeightsFile(
+      stateDict: Dictionary(uniqueKeysWithValues: fastNet.stateDict().map { ($0.name, $0.value) }))
     var o = MethodOptions()
     o[.steps] = 3
     let method = try MethodRegistry.make("integrated_gradients", options: o)
@@ -68,18 +71,22 @@ struct AttributionRunTests {
 
     let fast = try AttributionRun(method: method, targets: .perClip([4, 7]), score: .probability, path: .fast)
       .run(weights: weights, architecture: .r3d_mini, clips: x)
-    let direct = try method.attribute(x, targets: [4, 7], network: try weights.network(.r3d_mini, backend: FastBackend.self), score: .probability)
+    let direct = try method.attribute(
+      x, targets: [4, 7], network: try weights.network(.r3d_mini, backend: FastBackend.self), score: .probability)
     #expect(fast.targets == [4, 7] && fast.result.map == direct.map && fast.result.scores == direct.scores)
 
     let literal = try AttributionRun(method: method, targets: .perClip([4, 7]), score: .probability, path: .literal)
       .run(weights: weights, architecture: .r3d_mini, clips: x)
     let literalNet: Network<LiteralBackend<Double>> = try weights.network(.r3d_mini)
-    let reference = try method.attribute(Tensor<Double>(converting: x), targets: [4, 7], network: literalNet, score: .probability)
+    let reference = try method.attribute(
+      Tensor<Double>(converting: x), targets: [4, 7], network: literalNet, score: .probability)
     #expect(literal.result.map == Tensor<Float>(converting: reference.map) && literal.result.delta == reference.delta)
 
     let run = AttributionRun(method: method, score: .probability, path: .literal)
     let m = run.metadata(extra: ["seed": "0"])
-    #expect(m["method"] == "integrated_gradients" && m["score"] == "probability" && m["path"] == "literal" && m["seed"] == "0")
+    #expect(
+      m["method"] == "integrated_gradients" && m["score"] == "probability" && m["path"] == "literal" && m["seed"] == "0"
+    )
     #expect(m["parameters"] == #"{"baseline":"black","batch":"8","rule":"riemann_left","steps":"3"}"#)
   }
 

@@ -232,18 +232,22 @@ struct CAMExcitationTests {
 
     func failure(_ name: String, _ words: String) -> AttributionError? {
       do {
-        _ = try MethodRegistry.make(name, options: try MethodOptions.parse(arguments: words.split(separator: " ").map(String.init)))
+        _ = try MethodRegistry.make(
+          name, options: try MethodOptions.parse(arguments: words.split(separator: " ").map(String.init)))
         return nil
       } catch {
         return error as? AttributionError
       }
     }
     #expect(
-      failure("grad_cam", "--cam-weights frame") == .invalidValue(option: "cam-weights", value: "frame", expected: "per-frame|clip"))
+      failure("grad_cam", "--cam-weights frame")
+        == .invalidValue(option: "cam-weights", value: "frame", expected: "per-frame|clip"))
     #expect(
       failure("score_cam", "--upsampling bilinear")
         == .invalidValue(option: "upsampling", value: "bilinear", expected: "trilinear|nearest|repeat-bilinear"))
-    #expect(failure("cam", "--relu off") == .optionsNotTaken(method: "cam", options: ["relu"], takes: ["layer", "upsampling"]))
+    #expect(
+      failure("cam", "--relu off")
+        == .optionsNotTaken(method: "cam", options: ["relu"], takes: ["layer", "upsampling"]))
     #expect(
       failure("excitation_backprop", "--contrast-layer layer4")
         == .optionsNotTaken(method: "excitation_backprop", options: ["contrast-layer"], takes: ["layer", "upsampling"]))
@@ -393,7 +397,8 @@ struct CAMExcitationTests {
 }
 
 extension CAMExcitationTests {
-  @Test("repeat-bilinear is Li et al.'s resampling: each layer frame repeated in time, then each frame resized bilinearly")
+  @Test(
+    "repeat-bilinear is Li et al.'s resampling: each layer frame repeated in time, then each frame resized bilinearly")
   func repeatBilinear() throws {
     typealias LB = LiteralBackend<Double>
     let m: Tensor<Double> = Fill.weyl([1, 1, 2, 4, 5])

@@ -40,7 +40,10 @@ struct ExtremalPerturbationTests {
   @Test(
     "P-EP-1: the optimisation steps along ∂E/∂m̄, E = w·ℓ + λ_a·L_area + λ_K·L_K (finite differences in Double)",
     arguments: [
-      (ExtremalPerturbation.Variant.ep2d, ExtremalSettings.Perturbation.blur, ExtremalMode.preserve, ExtremalReward.simple, true, false, 0),
+      (
+        ExtremalPerturbation.Variant.ep2d, ExtremalSettings.Perturbation.blur, ExtremalMode.preserve,
+        ExtremalReward.simple, true, false, 0
+      ),
       (.ep3d, .fade, .dual, .logProbability, false, false, 3),
       (.step, .blur, .delete, .contrastive, false, true, 150),
       (.step, .fade, .preserve, .logProbability, true, false, 102),
@@ -49,7 +52,8 @@ struct ExtremalPerturbationTests {
     variant: ExtremalPerturbation.Variant, perturbation: ExtremalSettings.Perturbation, mode: ExtremalMode,
     reward: ExtremalReward, jitter: Bool, temporal: Bool, iteration: Int
   ) throws {
-    let s = Self.settings(variant, perturbation: perturbation, mode: mode, reward: reward, jitter: jitter, temporal: temporal)
+    let s = Self.settings(
+      variant, perturbation: perturbation, mode: mode, reward: reward, jitter: jitter, temporal: temporal)
     let o = try Self.optimisation(s)
     let source = o.source(Self.clip)
     var rng = SeededRNG(seed: 11)
@@ -57,7 +61,8 @@ struct ExtremalPerturbationTests {
     let lattice = Tensor<Double>.uniform(o.geometry.latticeShape(masks: 2), 0.15, 0.85, using: &rng)
     let network = Self.network
     func evaluate(_ m: Tensor<Double>) -> ExtremalOptimization<LB>.Evaluation {
-      o.evaluate(m, source: source, targets: [5], network: network, iteration: iteration, areaTies: .stable, coreTies: .stable)
+      o.evaluate(
+        m, source: source, targets: [5], network: network, iteration: iteration, areaTies: .stable, coreTies: .stable)
     }
     let at = evaluate(lattice)
     #expect(at.area.allSatisfy { $0 > 0 } && at.reward.allSatisfy { $0 != 0 })
@@ -79,7 +84,8 @@ struct ExtremalPerturbationTests {
     #expect(s.areaWeight(at: 0) == 300 && abs(s.areaWeight(at: 800) / 300 - 2) < 0.001, "1.0008668^800 ≈ 2")
     #expect(s.coreWeight(at: 0) == 0 && s.coreWeight(at: 100) == 0 && s.coreWeight(at: 101) == 300)
     let v1 = ExtremalSettings.preset(.v1, grouping: .clip, core: nil)
-    #expect(v1.areaWeight(at: 1999) == 300 && v1.rewardWeight == 100 && v1.perturbation == .fade && v1.iterations == 2000)
+    #expect(
+      v1.areaWeight(at: 1999) == 300 && v1.rewardWeight == 100 && v1.perturbation == .fade && v1.iterations == 2000)
     #expect(v1.coreWeight(at: 500) == 0, "no core, no core weight")
     let torchray = ExtremalSettings.preset(.torchray, grouping: .clip, core: nil)
     #expect(torchray.areaWeight(at: 2) == 300 * 1.0035 * 1.0035 && torchray.jitter && torchray.learningRate == 0.01)
@@ -94,11 +100,14 @@ struct ExtremalPerturbationTests {
     let ones = Tensor<Double>(shape: o.geometry.latticeShape(masks: 2), repeating: 1)
     #expect(one.masks == LB.extremalMaskCrop(LB.extremalMask(ones, geometry: o.geometry), geometry: o.geometry))
     s.iterations = 3
-    let three = try Self.optimisation(s).run(Self.clip, targets: [5], network: Self.network, seeds: [SeededRNG(seed: 0)])
+    let three = try Self.optimisation(s).run(
+      Self.clip, targets: [5], network: Self.network, seeds: [SeededRNG(seed: 0)])
     // Replay: two steps by hand, then the third iteration's masks.
     var lattice = ones, buffer: Tensor<Double>? = nil
     for t in 0..<2 {
-      let e = o.evaluate(lattice, source: o.source(Self.clip), targets: [5], network: Self.network, iteration: t, areaTies: .stable, coreTies: .stable)
+      let e = o.evaluate(
+        lattice, source: o.source(Self.clip), targets: [5], network: Self.network, iteration: t, areaTies: .stable,
+        coreTies: .stable)
       let step = LB.sgdStep(lattice, gradient: e.gradient, momentumBuffer: buffer, settings: o.sgd)
       (lattice, buffer) = (LB.clamp(step.parameter, lower: 0, upper: 1), step.momentumBuffer)
     }
@@ -118,7 +127,8 @@ struct ExtremalPerturbationTests {
     let masks = try #require(r.extras["masks"]), history = try #require(r.extras["history"])
     #expect(masks.shape == [1, 2, 4, 16, 16] && history.shape == [1, 2, 2, 3])
     let half = 4 * 16 * 16
-    let sum = Tensor<Double>(shape: [1, 1, 4, 16, 16], scalars: (0..<half).map { masks.scalars[$0] + masks.scalars[half + $0] })
+    let sum = Tensor<Double>(
+      shape: [1, 1, 4, 16, 16], scalars: (0..<half).map { masks.scalars[$0] + masks.scalars[half + $0] })
     var smoothed = LB.gaussianBlurSpatial(sum, sigma: 10.0 * 16 / 112)
     smoothed = LB.scale(smoothed, by: 1 / smoothed.scalars.max()!)
     let c = compare(r.map, smoothed, bound: Tolerance.uniform(1e-15, like: smoothed))
@@ -141,24 +151,36 @@ struct ExtremalPerturbationTests {
 
   @Test("bad settings are refused naming the option, before any work")
   func refusals() throws {
-    func failure(_ edit: (inout ExtremalSettings) -> Void, variant: ExtremalPerturbation.Variant = .step, clip: Tensor<Double> = Self.clip)
+    func failure(
+      _ edit: (inout ExtremalSettings) -> Void, variant: ExtremalPerturbation.Variant = .step,
+      clip: Tensor<Double> = Self.clip
+    )
       -> AttributionError?
     {
-      var s = ExtremalSettings.preset(.tcsvt, grouping: variant.grouping, core: variant == .step ? .init(frames: 3, size: 5) : nil)
+      var s = ExtremalSettings.preset(
+        .tcsvt, grouping: variant.grouping, core: variant == .step ? .init(frames: 3, size: 5) : nil)
       edit(&s)
       do {
-        _ = try ExtremalPerturbation(variant, settings: s).attribute(clip, targets: [0], network: Self.network, score: .logit)
+        _ = try ExtremalPerturbation(variant, settings: s).attribute(
+          clip, targets: [0], network: Self.network, score: .logit)
         return nil
       } catch {
         return error as? AttributionError
       }
     }
-    #expect(failure { $0.areas = [0.1, 1.5] } == .invalidValue(option: "areas", value: "0.1,1.5", expected: "a comma-separated list, each a number in (0, 1)"))
+    #expect(
+      failure { $0.areas = [0.1, 1.5] }
+        == .invalidValue(option: "areas", value: "0.1,1.5", expected: "a comma-separated list, each a number in (0, 1)")
+    )
     #expect(failure { $0.areas = [] }?.description.contains("areas") == true)
-    #expect(failure { $0.iterations = 0 } == .invalidValue(option: "iterations", value: "0", expected: "an integer ≥ 1"))
+    #expect(
+      failure { $0.iterations = 0 } == .invalidValue(option: "iterations", value: "0", expected: "an integer ≥ 1"))
     #expect(failure { $0.maskStep = 0 } == .invalidValue(option: "mask-step", value: "0", expected: "an integer ≥ 1"))
     #expect(failure { $0.maskSigma = .nan }?.description.contains("mask-sigma") == true)
-    #expect(failure { $0.maskStepT = 2 } == .conflictingOptions(["mask-step-t", "mask-sigma-t"], reason: "a temporal lattice needs both (or neither, one lattice per frame)"))
+    #expect(
+      failure { $0.maskStepT = 2 }
+        == .conflictingOptions(
+          ["mask-step-t", "mask-sigma-t"], reason: "a temporal lattice needs both (or neither, one lattice per frame)"))
     guard case .conflictingOptions(let names, _)? = failure({ $0.core = .init(frames: 9) }) else {
       return #expect(Bool(false), "a 9-frame core on a 4-frame clip was accepted")
     }
@@ -197,7 +219,9 @@ extension ExtremalPerturbationTests {
 }
 
 extension ExtremalPerturbationTests {
-  @Test("P-EP-5: at the all-ones start the area loss's step falls inside a group of values equal up to rounding: rounding picks the gradient, not the loss")
+  @Test(
+    "P-EP-5: at the all-ones start the area loss's step falls inside a group of values equal up to rounding: rounding picks the gradient, not the loss"
+  )
   func tiedStart() throws {
     let s = Self.settings(.ep3d, perturbation: .blur, mode: .preserve, reward: .logProbability, jitter: false)
     let o = try Self.optimisation(s)

@@ -11,7 +11,8 @@ import _TestSupport
 /// on frame 0 of the cross-check clip, area 0.1, TorchRay's defaults, float64).
 @Suite("Extremal perturbation equals TorchRay's extremal_perturbation on images", .serialized)
 struct ExtremalTorchRayTests {
-  static let file = try! SafeTensors.read(contentsOf: RepositoryPaths.reference("extremal_perturbation/torchray_ep.safetensors"))
+  static let file = try! SafeTensors.read(
+    contentsOf: RepositoryPaths.reference("extremal_perturbation/torchray_ep.safetensors"))
 
   /// Runs the torchray preset for `iterations` on the literal (Double) path.
   static func run(iterations: Int, jitter: Bool) throws -> (masks: Tensor<Double>, history: Tensor<Double>) {

@@ -252,7 +252,8 @@ struct IntegralMethodTests {
     /// The error of building `name` from command-line words, nil when it builds.
     func failure(_ name: String, _ words: String) -> AttributionError? {
       do {
-        _ = try MethodRegistry.make(name, options: try MethodOptions.parse(arguments: words.split(separator: " ").map(String.init)))
+        _ = try MethodRegistry.make(
+          name, options: try MethodOptions.parse(arguments: words.split(separator: " ").map(String.init)))
         return nil
       } catch let e as AttributionError {
         return e
@@ -262,22 +263,39 @@ struct IntegralMethodTests {
       }
     }
     let ruleSyntax = "riemann_left|riemann_right|riemann_middle|riemann_trapezoid|gauss_legendre"
-    #expect(failure("integrated_gradients", "--rule simpson") == .invalidValue(option: "rule", value: "simpson", expected: ruleSyntax))
+    #expect(
+      failure("integrated_gradients", "--rule simpson")
+        == .invalidValue(option: "rule", value: "simpson", expected: ruleSyntax))
     #expect(
       failure("integrated_gradients", "--baseline gray")
         == .invalidValue(option: "baseline", value: "gray", expected: "zero|black|blur|noise|first_frame"))
-    #expect(failure("integrated_gradients", "--steps 0") == .invalidValue(option: "steps", value: "0", expected: "an integer ≥ 1"))
-    #expect(failure("integrated_gradients", "--steps many") == .invalidValue(option: "steps", value: "many", expected: "an integer ≥ 1"))
-    guard case .conflictingOptions(let both, let reason)? = failure("integrated_gradients", "--rule riemann_trapezoid --steps 1")
+    #expect(
+      failure("integrated_gradients", "--steps 0")
+        == .invalidValue(option: "steps", value: "0", expected: "an integer ≥ 1"))
+    #expect(
+      failure("integrated_gradients", "--steps many")
+        == .invalidValue(option: "steps", value: "many", expected: "an integer ≥ 1"))
+    guard
+      case .conflictingOptions(let both, let reason)? = failure(
+        "integrated_gradients", "--rule riemann_trapezoid --steps 1")
     else { return #expect(Bool(false), "trapezoid with one step was accepted") }
     #expect(both == ["rule", "steps"] && reason.contains("at least 2"))
-    #expect(failure("blur_ig", "--rule gauss_legendre") == .optionsNotTaken(method: "blur_ig", options: ["rule"], takes: ["steps"]))
+    #expect(
+      failure("blur_ig", "--rule gauss_legendre")
+        == .optionsNotTaken(method: "blur_ig", options: ["rule"], takes: ["steps"]))
     #expect(
       failure("smoothgrad", "--steps 3")
         == .optionsNotTaken(method: "smoothgrad", options: ["steps"], takes: ["samples", "noise", "noise-absolute"]))
-    #expect(failure("vargrad", "--samples 0") == .invalidValue(option: "samples", value: "0", expected: "an integer ≥ 1"))
-    #expect(failure("smoothgrad_sq", "--noise -1") == .invalidValue(option: "noise", value: "-1.0", expected: "a finite number ≥ 0.0"))
-    #expect(failure("smoothgrad_sq", "--noise nan") == .invalidValue(option: "noise", value: "nan", expected: "a finite number ≥ 0.0"))
-    #expect(failure("integrated_gradients", "--samples 3")?.description.contains("its options: steps, rule, baseline") == true)
+    #expect(
+      failure("vargrad", "--samples 0") == .invalidValue(option: "samples", value: "0", expected: "an integer ≥ 1"))
+    #expect(
+      failure("smoothgrad_sq", "--noise -1")
+        == .invalidValue(option: "noise", value: "-1.0", expected: "a finite number ≥ 0.0"))
+    #expect(
+      failure("smoothgrad_sq", "--noise nan")
+        == .invalidValue(option: "noise", value: "nan", expected: "a finite number ≥ 0.0"))
+    #expect(
+      failure("integrated_gradients", "--samples 3")?.description.contains("its options: steps, rule, baseline") == true
+    )
   }
 }

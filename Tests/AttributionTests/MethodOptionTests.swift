@@ -16,7 +16,8 @@ struct MethodOptionTests {
     "steps": "4", "rule": "riemann_middle", "baseline": "noise", "samples": "3", "noise": "0.2",
     "noise-absolute": "on", "layer": "layer3", "contrast-layer": "layer3", "cam-weights": "clip", "relu": "off",
     "upsampling": "nearest", "epsilon": "0.01", "alpha": "3.0", "beta": "2.0",
-    "preset": "v1", "areas": "0.2,0.4", "iterations": "3", "perturbation": "fade", "mask-step": "3", "mask-sigma": "5.5",
+    "preset": "v1", "areas": "0.2,0.4", "iterations": "3", "perturbation": "fade", "mask-step": "3",
+    "mask-sigma": "5.5",
     "mask-step-t": "2", "mask-sigma-t": "1.5", "reward": "contrastive", "variant": "dual", "ties": "stable",
     "jitter": "on", "core-frames": "4", "core-size": "5", "core-shape": "cylinder",
   ]
@@ -35,7 +36,9 @@ struct MethodOptionTests {
       for entry in MethodRegistry.entries {
         guard let declared = entry.options.first(where: { $0.name == option.name }) else { continue }
         let value = try declared.parse(text)
-        #expect(declared.defaultValue?.optionText != value.optionText, "\(entry.name): sample of \(option.name) is its default")
+        #expect(
+          declared.defaultValue?.optionText != value.optionText,
+          "\(entry.name): sample of \(option.name) is its default")
       }
     }
     #expect(Set(Self.samples.keys) == Set(MethodRegistry.allOptions.map(\.name)), "samples for options no method takes")
@@ -64,7 +67,9 @@ struct MethodOptionTests {
       }
       let given = try MethodRegistry.make(entry.name, options: try Self.sampleOptions(entry))
       for option in entry.options {
-        #expect(given.parameters[option.name] == Self.samples[option.name], "\(entry.name) records \(option.name) as \(given.parameters[option.name] ?? "nothing")")
+        #expect(
+          given.parameters[option.name] == Self.samples[option.name],
+          "\(entry.name) records \(option.name) as \(given.parameters[option.name] ?? "nothing")")
       }
       #expect(given.parameters["batch"] == "8", "\(entry.name) records its batch")
     }
@@ -91,7 +96,9 @@ struct MethodOptionTests {
       let joined = try MethodOptions.parse(arguments: ["--\(option.name)=\(text)"])
       #expect(joined.value(named: option.name)?.optionText == v.optionText, "\(option.name)=\(text)")
     }
-    let o = try MethodOptions.parse(arguments: ["--steps", "7", "--noise-absolute", "--rule=gauss_legendre", "--noise", "1e-3"])
+    let o = try MethodOptions.parse(arguments: [
+      "--steps", "7", "--noise-absolute", "--rule=gauss_legendre", "--noise", "1e-3",
+    ])
     #expect(o[.steps] == 7 && o[.noiseAbsolute] == true && o[.rule] == .gaussLegendre && o[.noise] == 1e-3)
     #expect(o.given == ["noise", "noise-absolute", "rule", "steps"])
     // A negative number is a value, not an option.
@@ -102,7 +109,9 @@ struct MethodOptionTests {
     #expect(throws: AttributionError.missingValue(option: "steps")) {
       try MethodOptions.parse(arguments: ["--steps", "--rule", "riemann_left"])
     }
-    #expect(throws: AttributionError.repeatedOption("steps")) { try MethodOptions.parse(arguments: ["--steps", "2", "--steps=3"]) }
+    #expect(throws: AttributionError.repeatedOption("steps")) {
+      try MethodOptions.parse(arguments: ["--steps", "2", "--steps=3"])
+    }
     #expect(throws: AttributionError.unexpectedArgument("25")) { try MethodOptions.parse(arguments: ["25"]) }
     #expect(throws: AttributionError.unknownOption("step", valid: MethodRegistry.allOptions.map(\.name).sorted())) {
       try MethodOptions.parse(arguments: ["--step", "25"])
@@ -127,19 +136,26 @@ struct MethodOptionTests {
   func help() throws {
     let text = MethodRegistry.help(for: try MethodRegistry.entry("integrated_gradients"))
     #expect(text.contains("--steps <integer>   (default: 25)"))
-    #expect(text.contains("--rule <riemann_left|riemann_right|riemann_middle|riemann_trapezoid|gauss_legendre>   (default: riemann_left)"))
+    #expect(
+      text.contains(
+        "--rule <riemann_left|riemann_right|riemann_middle|riemann_trapezoid|gauss_legendre>   (default: riemann_left)")
+    )
     #expect(text.contains("--baseline <zero|black|blur|noise|first_frame>   (default: black)"))
     #expect(MethodRegistry.help(for: try MethodRegistry.entry("deeplift")).contains("(default: zero)"))
-    #expect(MethodRegistry.help(for: try MethodRegistry.entry("smoothgrad")).contains("--noise-absolute   (default: off)"))
+    #expect(
+      MethodRegistry.help(for: try MethodRegistry.entry("smoothgrad")).contains("--noise-absolute   (default: off)"))
   }
 
   @Test("errors name options without command-line spelling; a command line can spell them as flags")
   func messages() {
     let e = AttributionError.optionsNotTaken(method: "gradient", options: ["steps"], takes: [])
     #expect(e.description == "gradient does not take steps; its options: none (and seed, batch)")
-    #expect(e.message(naming: { "--" + $0 }) == "gradient does not take --steps; its options: none (and --seed, --batch)")
     #expect(
-      AttributionError.invalidValue(option: "steps", value: "0", expected: "an integer ≥ 1").message(naming: { "--" + $0 })
+      e.message(naming: { "--" + $0 }) == "gradient does not take --steps; its options: none (and --seed, --batch)")
+    #expect(
+      AttributionError.invalidValue(option: "steps", value: "0", expected: "an integer ≥ 1").message(naming: {
+        "--" + $0
+      })
         == "--steps 0 is not valid: expected an integer ≥ 1")
     var o = MethodOptions()
     o.batch = 0

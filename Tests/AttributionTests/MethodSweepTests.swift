@@ -39,19 +39,22 @@ struct MethodSweepTests {
       together.batch = 2
       var apart = together
       apart.batch = 1
-      let a = try MethodRegistry.make(entry.name, options: together).attribute(Self.small, targets: Self.targets, network: net, score: .logit)
+      let a = try MethodRegistry.make(entry.name, options: together).attribute(
+        Self.small, targets: Self.targets, network: net, score: .logit)
       // One clip per call: clip n alone, with its own target.
       var maps: [Tensor<Float>] = []
       for n in 0..<2 {
         let m = try MethodRegistry.make(entry.name, options: apart)
-        maps.append(try m.attribute(Self.small.clips(n..<(n + 1)), targets: [Self.targets[n]], network: net, score: .logit).map)
+        maps.append(
+          try m.attribute(Self.small.clips(n..<(n + 1)), targets: [Self.targets[n]], network: net, score: .logit).map)
       }
       let b = Tensor.concatenate(maps)
       // Random methods index their noise by the clip's position in the request (documented in
       // SmoothGrad and Baseline), so one clip alone is clip 0: compare those with batch 1 on
       // the whole request instead.
       if entry.name.hasPrefix("smoothgrad") || ["vargrad", "random", "ep2d", "ep3d", "step"].contains(entry.name) {
-        let c = try MethodRegistry.make(entry.name, options: apart).attribute(Self.small, targets: Self.targets, network: net, score: .logit)
+        let c = try MethodRegistry.make(entry.name, options: apart).attribute(
+          Self.small, targets: Self.targets, network: net, score: .logit)
         #expect(a.map == c.map, "\(entry.name): batch 2 differs from batch 1")
       } else {
         #expect(a.map == b, "\(entry.name): the batch differs from the clips one at a time")
@@ -59,7 +62,9 @@ struct MethodSweepTests {
     }
   }
 
-  @Test("P-ATTR-2: every method gives the same maps on the literal (Double) and fast (Float) paths, within the rounding model")
+  @Test(
+    "P-ATTR-2: every method gives the same maps on the literal (Double) and fast (Float) paths, within the rounding model"
+  )
   func literalEqualsFast() throws {
     let fastNet = Fixture.network(.r3d_mini, FastBackend.self)
     let literalNet = Fixture.network(.r3d_mini, LiteralBackend<Double>.self)

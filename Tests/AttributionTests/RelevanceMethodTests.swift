@@ -109,12 +109,23 @@ struct RelevanceMethodTests {
         return error as? AttributionError
       }
     }
-    guard case .conflictingOptions(let both, let reason)? = failure("lrp_alphabeta", { $0[.alpha] = 2; $0[.beta] = 2 })
+    guard
+      case .conflictingOptions(let both, let reason)? = failure(
+        "lrp_alphabeta",
+        {
+          $0[.alpha] = 2; $0[.beta] = 2
+        })
     else { return #expect(Bool(false), "α = β = 2 was accepted") }
     #expect(both == ["alpha", "beta"] && reason.contains("α − β = 1"))
-    #expect(failure("lrp_alphabeta") { $0[.alpha] = 0.5 } == .invalidValue(option: "alpha", value: "0.5", expected: "a finite number ≥ 1.0"))
-    #expect(failure("lrp_epsilon") { $0[.epsilon] = -1 } == .invalidValue(option: "epsilon", value: "-1.0", expected: "a finite number ≥ 0.0"))
-    #expect(failure("lrp_zplus") { $0[.epsilon] = 0.1 } == .optionsNotTaken(method: "lrp_zplus", options: ["epsilon"], takes: []))
+    #expect(
+      failure("lrp_alphabeta") { $0[.alpha] = 0.5 }
+        == .invalidValue(option: "alpha", value: "0.5", expected: "a finite number ≥ 1.0"))
+    #expect(
+      failure("lrp_epsilon") { $0[.epsilon] = -1 }
+        == .invalidValue(option: "epsilon", value: "-1.0", expected: "a finite number ≥ 0.0"))
+    #expect(
+      failure("lrp_zplus") { $0[.epsilon] = 0.1 }
+        == .optionsNotTaken(method: "lrp_zplus", options: ["epsilon"], takes: []))
     var o = MethodOptions()
     o[.alpha] = 3
     let derived = try #require(try MethodRegistry.make("lrp_alphabeta", options: o) as? LayerwiseRelevance)

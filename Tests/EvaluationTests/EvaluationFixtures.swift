@@ -19,7 +19,9 @@ enum EvaluationFixture {
 
   /// HashFill units × scale, as the generator of Reference/evaluation_reliability builds its
   /// perturbations (exact in Float and Double: units are multiples of 2⁻²¹).
-  static func hashPerturbations<S: BinaryFloatingPoint>(_ prefix: String, shape: [Int], count: Int, scale: Double) -> [Tensor<S>] {
+  static func hashPerturbations<S: BinaryFloatingPoint>(_ prefix: String, shape: [Int], count: Int, scale: Double)
+    -> [Tensor<S>]
+  {
     (0..<count).map { s in
       Tensor(shape: shape) { i in S(Double(HashFill.unit(name: "\(prefix).\(s)", index: i)) * scale) }
     }
@@ -39,7 +41,8 @@ struct InputMagnitude: AttributionMethod {
   var parameters: [String: String] { [:] }
   var defaultPostProcessing: PostProcessing { PostProcessing(channels: .sumAbs, normalization: .minMax) }
 
-  func attribute<B: KernelBackend>(_ x: Tensor<B.Scalar>, targets: [Int], network: Network<B>, score: ExplainedScore) throws
+  func attribute<B: KernelBackend>(_ x: Tensor<B.Scalar>, targets: [Int], network: Network<B>, score: ExplainedScore)
+    throws
     -> AttributionResult<B.Scalar>
   {
     AttributionResult(map: x.map { abs($0) }, scores: targets.map { _ in 0 })

@@ -24,7 +24,8 @@ struct ReliabilityCrossCheckTests {
       let s = try MapComparison().compare(a, b, path: path)
       for i in s.indices {
         // Spearman: the same average ranks; Pearson sums in another order (1e-12).
-        #expect(abs(s[i].spearman! - spearman[i]) < 1e-12, "\(path) clip \(i): \(s[i].spearman!) vs scipy \(spearman[i])")
+        #expect(
+          abs(s[i].spearman! - spearman[i]) < 1e-12, "\(path) clip \(i): \(s[i].spearman!) vs scipy \(spearman[i])")
         // SSIM: scikit-image filters whole frames with scipy's uniform_filter1d, a running sum
         // along each row and column, so its window statistics carry the rounding of sums of up to
         // H + W terms and its variances E[x²] − μ² cancel; P-SANITY-2's derivation with γ_(2(H+W)+60)
@@ -46,7 +47,9 @@ struct ReliabilityCrossCheckTests {
     #expect(zip(d, expected).allSatisfy { abs($0 - $1) <= 1e-6 * max(abs($1), 1e-3) }, "HOG descriptor differs")
   }
 
-  @Test("Quantus' Spearman (per-voxel |map| over all channels) is our kernel on its preprocessing; its RandomLogit SSIM is 1-D")
+  @Test(
+    "Quantus' Spearman (per-voxel |map| over all channels) is our kernel on its preprocessing; its RandomLogit SSIM is 1-D"
+  )
   func quantusSimilarity() throws {
     let a = try Self.similarity.float32(named: "a"), b = try Self.similarity.float32(named: "b")
     let theirs = try Self.doubles("quantus_spearman")
@@ -85,7 +88,8 @@ struct ReliabilityCrossCheckTests {
         let kripp = case_["krippendorff"] as! [String: Double]
         for (levelName, expected) in kripp {
           let level = KrippendorffLevel(rawValue: levelName)!
-          let m = try MetricReliability.measure(scores: scores, methods: names, orientation: orientation, level: level, path: path)
+          let m = try MetricReliability.measure(
+            scores: scores, methods: names, orientation: orientation, level: level, path: path)
           #expect(abs(m.krippendorff - expected) < 1e-12, "\(case_["matrix"]!) \(orientation) \(level) \(path)")
           if let alpha = case_["alpha"] as? Double {
             // The authors divide by Σ w_i w_j + 1e-10: 1e-10/Σ w_i w_j apart from the exact ratio.
@@ -107,7 +111,9 @@ struct ReliabilityCrossCheckTests {
     }
   }
 
-  @Test("Quantus MPRT: cascading by default, every layer re-seeded alike, batch norms apart; its last step is our full randomisation's")
+  @Test(
+    "Quantus MPRT: cascading by default, every layer re-seeded alike, batch norms apart; its last step is our full randomisation's"
+  )
   func quantusMPRT() throws {
     let q = try EvaluationFixture.json("quantus.json")
     #expect(q["mprt_layer_order_default"] as! String == "top_down")  // its docstring says "independent"
@@ -119,7 +125,8 @@ struct ReliabilityCrossCheckTests {
     #expect(modules.first == "model.fc" && modules.last == "model.stem.0")
   }
 
-  @Test("Quantus RandomLogit (Spearman, no |·|) on the zoo's r3d_mini: our gradient maps for its classes give its values")
+  @Test(
+    "Quantus RandomLogit (Spearman, no |·|) on the zoo's r3d_mini: our gradient maps for its classes give its values")
   func quantusRandomLogit() throws {
     let q = try EvaluationFixture.json("quantus.json")
     let targets = q["targets"] as! [Int], others = q["random_logit_other_classes"] as! [Int]

@@ -40,7 +40,8 @@ struct ReliabilityTests {
     }
   }
 
-  @Test("P-REL-2: −1 ≤ α ≤ 1 for every score matrix; α = −1 when the random map beats every method on all videos but one")
+  @Test(
+    "P-REL-2: −1 ≤ α ≤ 1 for every score matrix; α = −1 when the random map beats every method on all videos but one")
   func bounds() throws {
     pinnedPropertyCheck(
       count: 60, seed: (41, 42, 43, 44), input: zip(Gen.int(in: 2...12), Gen.int(in: 3...7), Gen.int(in: 0...10_000))
@@ -56,11 +57,16 @@ struct ReliabilityTests {
     var s = Self.scores(8, 5, seed: 9)
     for i in 0..<7 { s[i][0] = 2 }
     for path in ComputePath.allCases {
-      #expect(try MetricReliability.measure(scores: s, methods: ["r", "a", "b", "c", "d"], orientation: .higherIsBetter, path: path).alpha == -1)
+      #expect(
+        try MetricReliability.measure(
+          scores: s, methods: ["r", "a", "b", "c", "d"], orientation: .higherIsBetter, path: path
+        ).alpha == -1)
     }
   }
 
-  @Test("P-REL-3: Li et al.'s conventions: strictly-worse counts as ranks, orientation, invariance to each video's monotone rescaling")
+  @Test(
+    "P-REL-3: Li et al.'s conventions: strictly-worse counts as ranks, orientation, invariance to each video's monotone rescaling"
+  )
   func conventions() throws {
     // sorted(row).index(item): ties share the lowest position; 0 = worst.
     #expect(Literal.scoreRanks([0.3, 0.1, 0.3, 0.9], higherIsBetter: true) == [1, 0, 1, 3])
@@ -111,13 +117,16 @@ struct ReliabilityTests {
             #expect(literal == -1 || literal.isNaN)
             continue
           }
-          #expect(abs(fast - literal) <= Self.reliabilityBound(s, higherIsBetter: higher), "\(n)×\(m): \(fast) vs \(literal)")
+          #expect(
+            abs(fast - literal) <= Self.reliabilityBound(s, higherIsBetter: higher), "\(n)×\(m): \(fast) vs \(literal)")
         }
       }
     }
   }
 
-  @Test("P-REL-5: Krippendorff's α: the coincidence-matrix form equals the pairwise definition; Krippendorff's 2011 example")
+  @Test(
+    "P-REL-5: Krippendorff's α: the coincidence-matrix form equals the pairwise definition; Krippendorff's 2011 example"
+  )
   func krippendorff() {
     // Krippendorff (2011), "Computing Krippendorff's alpha-reliability", §C: 4 observers, 12 units,
     // missing values; α = 0.743 (nominal), 0.815 (ordinal), 0.849 (interval), 0.797 (ratio).
@@ -134,7 +143,9 @@ struct ReliabilityTests {
       #expect(abs(Fast.krippendorffAlpha(example, level: level) - literal) < 1e-12, "\(level)")
     }
     for seed in 0..<6 as Range<UInt64> {
-      let data = Self.scores(9, 5, seed: seed, ties: true).map { row in Literal.scoreRanks(row, higherIsBetter: true).map { Optional(Double($0)) } }
+      let data = Self.scores(9, 5, seed: seed, ties: true).map { row in
+        Literal.scoreRanks(row, higherIsBetter: true).map { Optional(Double($0)) }
+      }
       for level in KrippendorffLevel.allCases {
         #expect(abs(Fast.krippendorffAlpha(data, level: level) - Literal.krippendorffAlpha(data, level: level)) < 1e-12)
       }

@@ -11,7 +11,8 @@ import _TestSupport
 @Suite("Sanity checks: the randomisation runner", .serialized)
 struct SanityRandomizationTests {
   static func network() -> Network<FastBackend> {
-    try! Network<FastBackend>(.r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .hashFill)
+    try! Network<FastBackend>(
+      .r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .hashFill)
   }
 
   static let clips: Tensor<Float> = Fill.weyl([2, 3, 2, 24, 24])
@@ -25,7 +26,8 @@ struct SanityRandomizationTests {
     var name: String { "failing" }
     var parameters: [String: String] { [:] }
     var defaultPostProcessing: PostProcessing { Saliency().defaultPostProcessing }
-    func attribute<B: KernelBackend>(_ x: Tensor<B.Scalar>, targets: [Int], network: Network<B>, score: ExplainedScore) throws
+    func attribute<B: KernelBackend>(_ x: Tensor<B.Scalar>, targets: [Int], network: Network<B>, score: ExplainedScore)
+      throws
       -> AttributionResult<B.Scalar>
     {
       calls += 1
@@ -34,7 +36,9 @@ struct SanityRandomizationTests {
     }
   }
 
-  @Test("P-SANITY-4: a model-independent map keeps similarity exactly 1 under every test, and the network comes back bit for bit")
+  @Test(
+    "P-SANITY-4: a model-independent map keeps similarity exactly 1 under every test, and the network comes back bit for bit"
+  )
   func controlAndRestoration() throws {
     let net = Self.network()
     let before = net.parameters.map(\.value)
@@ -51,15 +55,19 @@ struct SanityRandomizationTests {
     #expect(logit.steps[0].clips.allSatisfy { $0.spearman == 1 && $0.ssim == 1 })
     #expect(zip(logit.otherClasses!, Self.targets).allSatisfy { $0 != $1 })
     // The gradient does change, and a method failing half-way leaves the network restored too.
-    let g = try SanityCheck(method: Saliency(), seed: 4).randomization(.cascading, network: net, clips: Self.clips, targets: Self.targets)
+    let g = try SanityCheck(method: Saliency(), seed: 4).randomization(
+      .cascading, network: net, clips: Self.clips, targets: Self.targets)
     #expect(g.steps.last!.mean.spearman! < 0.9)
     #expect(throws: AttributionError.self) {
-      try SanityCheck(method: Failing(failAt: 4)).randomization(.cascading, network: net, clips: Self.clips, targets: Self.targets)
+      try SanityCheck(method: Failing(failAt: 4)).randomization(
+        .cascading, network: net, clips: Self.clips, targets: Self.targets)
     }
     #expect(net.parameters.map(\.value) == before)
   }
 
-  @Test("P-SANITY-5: per-layer seeds: a layer gets the same values in both modes and in every step; equal-shaped layers differ")
+  @Test(
+    "P-SANITY-5: per-layer seeds: a layer gets the same values in both modes and in every step; equal-shaped layers differ"
+  )
   func perLayerSeeds() throws {
     let net = Self.network()
     let check = SanityCheck(method: Saliency(), seed: 9, granularity: .layers)
@@ -67,7 +75,9 @@ struct SanityRandomizationTests {
     let independent = try check.randomization(.independent, network: net, clips: Self.clips, targets: Self.targets)
     // Step 0 randomises the classifier alone in both modes: the same network, the same maps.
     #expect(cascading.steps[0].clips == independent.steps[0].clips)
-    #expect(cascading.steps[0].randomized == ["fc"] && cascading.steps.last!.randomized.count == net.parameterizedLayers.count)
+    #expect(
+      cascading.steps[0].randomized == ["fc"] && cascading.steps.last!.randomized.count == net.parameterizedLayers.count
+    )
     #expect(independent.steps.allSatisfy { $0.randomized.count == 1 })
     // The last cascading step is the whole network random: the `network` granularity's single step.
     var whole = check
@@ -92,7 +102,8 @@ struct SanityRandomizationTests {
   func errors() throws {
     let net = Self.network()
     #expect(throws: SanityCheckError.invalidRequest("random_logit is not a randomisation of layers")) {
-      try SanityCheck(method: Saliency()).randomization(.randomLogit, network: net, clips: Self.clips, targets: Self.targets)
+      try SanityCheck(method: Saliency()).randomization(
+        .randomLogit, network: net, clips: Self.clips, targets: Self.targets)
     }
     #expect(throws: TensorError.self) {
       try SanityCheck(method: Saliency()).randomization(

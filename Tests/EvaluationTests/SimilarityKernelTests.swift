@@ -17,7 +17,9 @@ struct SimilarityKernelTests {
     }
   }
 
-  @Test("P-SANITY-1: Spearman's ρ is 1 for a map and any increasing transform of it, −1 reversed, ties share their mean rank")
+  @Test(
+    "P-SANITY-1: Spearman's ρ is 1 for a map and any increasing transform of it, −1 reversed, ties share their mean rank"
+  )
   func spearmanDefinition() {
     let a = Self.values(257)
     #expect(Literal.spearmanCorrelation(a, a) == 1)
@@ -73,19 +75,27 @@ struct SimilarityKernelTests {
     return (16 / s.c1 + 32 / s.c2) * g * m * m
   }
 
-  @Test("SSIM: fast (separable box sums) equals literal (two-pass windows) within the derived bound, frames on edge sizes")
+  @Test(
+    "SSIM: fast (separable box sums) equals literal (two-pass windows) within the derived bound, frames on edge sizes")
   func ssimLiteralFast() {
-    for (t, h, w, window) in [(1, 7, 7, 7), (2, 8, 9, 7), (3, 17, 16, 7), (1, 31, 33, 7), (2, 15, 15, 3), (1, 16, 31, 11)] {
+    for (t, h, w, window) in [
+      (1, 7, 7, 7), (2, 8, 9, 7), (3, 17, 16, 7), (1, 31, 33, 7), (2, 15, 15, 3), (1, 16, 31, 11),
+    ] {
       let n = t * h * w
       let a = Self.values(n).map(Float.init), b = Self.values(n, offset: 0.77, ties: true).map(Float.init)
       let s = StructuralSimilaritySettings(window: window)
-      let literal = Literal.structuralSimilarity(a.map(Double.init), b.map(Double.init), frames: t, height: h, width: w, settings: s)
+      let literal = Literal.structuralSimilarity(
+        a.map(Double.init), b.map(Double.init), frames: t, height: h, width: w, settings: s)
       let fast = Fast.structuralSimilarity(a, b, frames: t, height: h, width: w, settings: s)
-      #expect(abs(fast - literal) <= Self.ssimBound(s, magnitude: 1), "\(t)×\(h)×\(w) window \(window): \(fast) vs \(literal)")
+      #expect(
+        abs(fast - literal) <= Self.ssimBound(s, magnitude: 1), "\(t)×\(h)×\(w) window \(window): \(fast) vs \(literal)"
+      )
     }
   }
 
-  @Test("P-SANITY-3: HOG of a vertical edge puts its energy in the 0° bin; identical maps correlate 1; literal equals fast bit for bit")
+  @Test(
+    "P-SANITY-3: HOG of a vertical edge puts its energy in the 0° bin; identical maps correlate 1; literal equals fast bit for bit"
+  )
   func hogDefinition() {
     // A vertical step edge: g_c > 0 on the two columns around it, g_r = 0 → θ = 0, bin 0 only.
     let (h, w) = (24, 24)
@@ -98,18 +108,24 @@ struct SimilarityKernelTests {
     #expect(abs(Literal.orientedGradientSimilarity(a, a, frames: 2, height: 32, width: 33) - 1) < 1e-15)
     for (t, hh, ww) in [(1, 24, 24), (2, 32, 33), (1, 47, 25)] {
       let fa = Array(a.prefix(t * hh * ww)).map(Float.init), fb = Array(b.prefix(t * hh * ww)).map(Float.init)
-      let literal = Literal.orientedGradientSimilarity(fa.map(Double.init), fb.map(Double.init), frames: t, height: hh, width: ww)
+      let literal = Literal.orientedGradientSimilarity(
+        fa.map(Double.init), fb.map(Double.init), frames: t, height: hh, width: ww)
       #expect(Fast.orientedGradientSimilarity(fa, fb, frames: t, height: hh, width: ww) == literal, "\(t)×\(hh)×\(ww)")
       let one = Array(fa.prefix(hh * ww))
-      #expect(Fast.orientedGradients(one[...], height: hh, width: ww) == Literal.orientedGradients(one.map(Double.init), height: hh, width: ww))
+      #expect(
+        Fast.orientedGradients(one[...], height: hh, width: ww)
+          == Literal.orientedGradients(one.map(Double.init), height: hh, width: ww))
     }
   }
 
-  @Test("Map comparison: reduces Σ_c|m_c|, scales by the maximum, compares clip by clip; refuses shapes, NaN and small frames")
+  @Test(
+    "Map comparison: reduces Σ_c|m_c|, scales by the maximum, compares clip by clip; refuses shapes, NaN and small frames"
+  )
   func mapComparison() throws {
     let a: Tensor<Float> = Fill.weyl([2, 3, 2, 24, 24])
     // Doubling a map and flipping signs of channels changes nothing after |·| and the scaling.
-    let b = Tensor(shape: a.shape, scalars: a.scalars.enumerated().map { i, v in (i / (2 * 24 * 24)) % 3 == 1 ? -2 * v : 2 * v })
+    let b = Tensor(
+      shape: a.shape, scalars: a.scalars.enumerated().map { i, v in (i / (2 * 24 * 24)) % 3 == 1 ? -2 * v : 2 * v })
     for path in ComputePath.allCases {
       let s = try MapComparison().compare(a, b, path: path)
       #expect(s.count == 2)
@@ -118,13 +134,17 @@ struct SimilarityKernelTests {
         #expect(abs(c.hog! - 1) < 1e-15)
       }
     }
-    #expect(throws: SanityCheckError.self) { try MapComparison().compare(a, a.reshaped([2, 3, 2, 12, 48]), path: .fast) }
+    #expect(throws: SanityCheckError.self) {
+      try MapComparison().compare(a, a.reshaped([2, 3, 2, 12, 48]), path: .fast)
+    }
     #expect(throws: SanityCheckError.frameTooSmall(measure: "HOG", minimum: 24, height: 16, width: 16)) {
       let small: Tensor<Float> = Fill.weyl([1, 1, 2, 16, 16])
       _ = try MapComparison().compare(small, small, path: .fast)
     }
     var bad = a
     bad.scalars[5] = .nan
-    #expect(throws: SanityCheckError.nonFiniteMap(what: "second map", clip: 0)) { try MapComparison().compare(a, bad, path: .fast) }
+    #expect(throws: SanityCheckError.nonFiniteMap(what: "second map", clip: 0)) {
+      try MapComparison().compare(a, bad, path: .fast)
+    }
   }
 }

@@ -7,7 +7,9 @@ import Testing
 struct GIFTests {
   /// A GIF89a decoder for what `GIF.encode` writes: the global table, then image blocks whose LZW
   /// data it decodes (clear code, growing widths up to 12 bits, the end code).
-  static func decode(_ bytes: [UInt8]) throws -> (width: Int, height: Int, frames: [[UInt8]], delays: [Int], palette: [RGB]) {
+  static func decode(_ bytes: [UInt8]) throws -> (
+    width: Int, height: Int, frames: [[UInt8]], delays: [Int], palette: [RGB]
+  ) {
     struct Bad: Error {}
     var i = 0
     func u8() throws -> Int {
@@ -99,7 +101,9 @@ struct GIFTests {
       for y in 0..<23 {
         for x in 0..<37 {
           let v = (x * 7 + y * 13 + f * 31) % 256
-          image.plot(x, y, y < 8 ? RGB(UInt8(v), UInt8(255 - v), UInt8((v * 3) % 256)) : RGB(UInt8(x % 2 * 255), 0, UInt8(f * 40)))
+          image.plot(
+            x, y,
+            y < 8 ? RGB(UInt8(v), UInt8(255 - v), UInt8((v * 3) % 256)) : RGB(UInt8(x % 2 * 255), 0, UInt8(f * 40)))
         }
       }
       return image
@@ -132,7 +136,10 @@ struct GIFTests {
       }
     }
     let d = try Self.decode(try GIF.encode([image]))
-    #expect(d.frames[0] == (0..<90000).map { p in GIF.index(of: RGB(image.bytes[3 * p], image.bytes[3 * p + 1], image.bytes[3 * p + 2])) })
+    #expect(
+      d.frames[0]
+        == (0..<90000).map { p in GIF.index(of: RGB(image.bytes[3 * p], image.bytes[3 * p + 1], image.bytes[3 * p + 2]))
+        })
   }
 
   @Test("the palette's nearest colour is within half a level per channel, and palette colours map to themselves")
@@ -147,7 +154,9 @@ struct GIFTests {
   @Test("no frames, or frames of different sizes, are refused")
   func refusals() {
     #expect(throws: ImagingError.self) { try GIF.encode([]) }
-    #expect(throws: ImagingError.self) { try GIF.encode([RGBImage(width: 2, height: 2), RGBImage(width: 3, height: 2)]) }
+    #expect(throws: ImagingError.self) {
+      try GIF.encode([RGBImage(width: 2, height: 2), RGBImage(width: 3, height: 2)])
+    }
   }
 }
 

@@ -95,7 +95,9 @@ struct PNGTests {
 
   @Test("random images of any size round-trip through zlib, across IDAT chunk boundaries")
   func roundTrip() throws {
-    try pinnedPropertyCheck(count: 12, seed: (3, 1, 4, 1), input: zip(Gen.int(in: 1...40), Gen.int(in: 1...40), Gen.uint64())) {
+    try pinnedPropertyCheck(
+      count: 12, seed: (3, 1, 4, 1), input: zip(Gen.int(in: 1...40), Gen.int(in: 1...40), Gen.uint64())
+    ) {
       w, h, seed in
       var rng = SplitMix(seed)
       let image = RGBImage(width: w, height: h, bytes: (0..<(3 * w * h)).map { _ in rng.byte() })

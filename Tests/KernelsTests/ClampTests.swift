@@ -5,12 +5,15 @@ import _TestSupport
 
 @Suite("Clamp: torch.clamp on both paths")
 struct ClampTests {
-  @Test("fast clamp equals literal clamp bit for bit, NaN and infinities included", arguments: RelevanceElementwiseTests.sizes)
+  @Test(
+    "fast clamp equals literal clamp bit for bit, NaN and infinities included",
+    arguments: RelevanceElementwiseTests.sizes)
   func fastEqualsLiteral(n: Int) {
     let x = RelevanceElementwiseTests.specialFill(n, seed: 3)
     #expect(RelevanceElementwiseTests.sameBits(Fast.clamp(x, lower: 0, upper: 1), Literal.clamp(x, lower: 0, upper: 1)))
     #expect(
-      RelevanceElementwiseTests.sameBits(Fast.clamp(x, lower: -0.5, upper: -0.5), Literal.clamp(x, lower: -0.5, upper: -0.5)))
+      RelevanceElementwiseTests.sameBits(
+        Fast.clamp(x, lower: -0.5, upper: -0.5), Literal.clamp(x, lower: -0.5, upper: -0.5)))
   }
 
   @Test("values inside stay, values outside become the nearer bound, NaN stays NaN")

@@ -70,23 +70,31 @@ struct CoreLossTests {
       #expect(core.targetCount(area: v[5], frames: Int(v[0]), height: Int(v[1]), width: Int(v[2])) == Int(v[6]), "\(v)")
     }
     // The paper: 16 frames of 134 × 134, K_t = 8.
-    #expect([0.05, 0.1, 0.15, 0.5].map { Self.core(8, 11).targetCount(area: $0, frames: 16, height: 134, width: 134) } == [29, 57, 86, 284])
+    #expect(
+      [0.05, 0.1, 0.15, 0.5].map { Self.core(8, 11).targetCount(area: $0, frames: 16, height: 134, width: 134) } == [
+        29, 57, 86, 284,
+      ])
   }
 
   // MARK: Responses
 
   static let cases: [(shape: [Int], frames: Int, size: Int, coreShape: CoreShape)] = [
     ([1, 1, 1, 3, 3], 1, 3, .cylinder), ([2, 1, 4, 7, 8], 2, 3, .ellipsoid), ([3, 1, 5, 21, 22], 3, 5, .ellipsoid),
-    ([2, 1, 6, 16, 17], 4, 7, .cylinder), ([1, 1, 9, 24, 24], 8, 11, .ellipsoid), ([2, 1, 10, 33, 35], 8, 11, .cylinder),
+    ([2, 1, 6, 16, 17], 4, 7, .cylinder), ([1, 1, 9, 24, 24], 8, 11, .ellipsoid),
+    ([2, 1, 10, 33, 35], 8, 11, .cylinder),
   ]
 
-  @Test("P-CORE-1: responses are the strided correlation with K over ΣK (Literal.conv3d), in [0, 1], 1 exactly on a full core")
+  @Test(
+    "P-CORE-1: responses are the strided correlation with K over ΣK (Literal.conv3d), in [0, 1], 1 exactly on a full core"
+  )
   func responsesAreConvolution() {
     for (k, c) in Self.cases.enumerated() {
       let core = Self.core(c.frames, c.size, c.coreShape)
       let m = T.mask(c.shape, .uniform, seed: UInt64(k)).widened
       let r = Literal.coreResponses(m, core: core)
-      let conv = Literal.conv3d(m, weight: Self.weight(core), bias: nil, geometry: Self.geometry(core)).map { $0 / Double(core.volume) }
+      let conv = Literal.conv3d(m, weight: Self.weight(core), bias: nil, geometry: Self.geometry(core)).map {
+        $0 / Double(core.volume)
+      }
       let cmp = compare(r, conv, bound: conv.map { 4 * 0x1p-53 * $0 })
       #expect(cmp.passed, "\(c): \(cmp)")
       #expect(r.shape == [c.shape[0], 1] + Self.extent(core, c.shape).array)
@@ -160,7 +168,9 @@ struct CoreLossTests {
       moved[side] += (2 * deviation + maxDelta) * maxDelta
       means += deviation * deviation / Double(count)
       let derivative = 2 * deviation / Double(count)
-      windows[w] = ((2 / Double(count)) * (delta[w] + 2 * unit * deviation) + (unit + gammaKt) * derivative) / Double(core.volume) * 1.01
+      windows[w] =
+        ((2 / Double(count)) * (delta[w] + 2 * unit * deviation) + (unit + gammaKt) * derivative) / Double(core.volume)
+        * 1.01
     }
     let l = moved[0] / Double(n) + (p > n ? moved[1] / Double(p - n) : 0) + Double(p + 4) * unit * means
     return (l * 1.01, windows)
@@ -169,11 +179,14 @@ struct CoreLossTests {
   /// Scatters per-window bounds through K (the transpose of the strided correlation).
   static func scatter(_ windows: [Double], core: ExtremalCore, maskShape: [Int], extent: Size3) -> Tensor<Double> {
     let dy = Tensor(shape: [maskShape[0], 1, extent.t, extent.h, extent.w], scalars: windows)
-    return Literal.conv3dBackwardInput(dy, weight: Self.weight(core), inputShape: maskShape, geometry: Self.geometry(core))
+    return Literal.conv3dBackwardInput(
+      dy, weight: Self.weight(core), inputShape: maskShape, geometry: Self.geometry(core))
   }
 
   static func extent(_ core: ExtremalCore, _ shape: [Int]) -> Size3 {
-    do throws(ExtremalLossError) { return try core.responseExtent(frames: shape[2], height: shape[3], width: shape[4]) } catch {
+    do throws(ExtremalLossError) {
+      return try core.responseExtent(frames: shape[2], height: shape[3], width: shape[4])
+    } catch {
       preconditionFailure("\(error)")
     }
   }
@@ -209,7 +222,9 @@ struct CoreLossTests {
           let n = min(core.targetCount(area: areas[a], frames: c.shape[2], height: c.shape[3], width: c.shape[4]), p)
           let (lossBound, windows) = Self.lossAndGradientBounds(
             responses: rows, delta: deltas, n: n, core: core, maskShape: c.shape, row: a, unit: Self.u)
-          #expect(abs(Double(fast.loss[a]) - double.loss[a]) <= lossBound + Self.u * double.loss[a], "\(label) row \(a): \(fast.loss[a]) vs \(double.loss[a])")
+          #expect(
+            abs(Double(fast.loss[a]) - double.loss[a]) <= lossBound + Self.u * double.loss[a],
+            "\(label) row \(a): \(fast.loss[a]) vs \(double.loss[a])")
           windowBounds += windows
           let sorted = rows.sorted(by: >)
           if n < p && sorted[n - 1] - sorted[n] <= 2 * (deltas.max() ?? 0) { samePartition = false }
@@ -218,7 +233,9 @@ struct CoreLossTests {
         // window on each side in Float and in Double: the gradient is then compared bit for bit
         // with the Float literal only (above).
         if samePartition {
-          let bound = Self.scatter(windowBounds, core: core, maskShape: c.shape, extent: e).map { $0 + Double(Float.leastNormalMagnitude) }
+          let bound = Self.scatter(windowBounds, core: core, maskShape: c.shape, extent: e).map {
+            $0 + Double(Float.leastNormalMagnitude)
+          }
           let cmp = compare(fast.gradient, double.gradient, bound: bound)
           #expect(cmp.passed, "\(label): gradient \(cmp)")
         } else {
@@ -257,7 +274,9 @@ struct CoreLossTests {
     }
   }
 
-  @Test("P-CORE-3: the gradient of L_K matches finite differences in Double, with n_K below P and n_K ≥ P", arguments: 0..<6)
+  @Test(
+    "P-CORE-3: the gradient of L_K matches finite differences in Double, with n_K below P and n_K ≥ P", arguments: 0..<6
+  )
   func finiteDifferences(caseIndex: Int) {
     let c = Self.cases[caseIndex]
     let core = Self.core(c.frames, c.size, c.coreShape)
@@ -273,14 +292,18 @@ struct CoreLossTests {
 
   // MARK: The authors' code
 
-  @Test("the authors' L_K and its autograd gradient: core 3×5×5 (ellipsoid and cylinder), the paper's 8×11×11, tied responses with per-row permutations")
+  @Test(
+    "the authors' L_K and its autograd gradient: core 3×5×5 (ellipsoid and cylinder), the paper's 8×11×11, tied responses with per-row permutations"
+  )
   func authors() throws {
     let f = try T.reference()
     let small = try f.float32(named: "core.small.mask"), smallAreas = try f.float64(named: "core.small.areas").scalars
     for shape in CoreShape.allCases {
       let core = Self.core(3, 5, shape)
       let responses = try f.float64(named: "core.small.\(shape).responses")
-      let cmp = compare(Literal.coreResponses(small.widened, core: core), responses.reshaped([3, 1, 3, 4, 4]), bound: responses.reshaped([3, 1, 3, 4, 4]).map { 4 * Double(core.volume) * 0x1p-53 * $0 })
+      let cmp = compare(
+        Literal.coreResponses(small.widened, core: core), responses.reshaped([3, 1, 3, 4, 4]),
+        bound: responses.reshaped([3, 1, 3, 4, 4]).map { 4 * Double(core.volume) * 0x1p-53 * $0 })
       #expect(cmp.passed, "responses \(shape): \(cmp)")
       try Self.expectReference(
         small, areas: smallAreas, core: core, tieOrder: .stable, loss: try f.float64(named: "core.small.\(shape).loss"),
@@ -288,15 +311,19 @@ struct CoreLossTests {
     }
     try Self.expectReference(
       try f.float32(named: "core.paper.mask"), areas: [0.3], core: Self.core(8, 11), tieOrder: .stable,
-      loss: try f.float64(named: "core.paper.loss"), gradient: try f.float64(named: "core.paper.gradient"), "paper core")
+      loss: try f.float64(named: "core.paper.loss"), gradient: try f.float64(named: "core.paper.gradient"), "paper core"
+    )
     let perms = try f.int64(named: "core.ties.permutations")
     let permutations = (0..<2).map { a in perms.scalars[(a * 36)..<((a + 1) * 36)].map { Int($0) } }
     try Self.expectReference(
-      try f.float32(named: "core.ties.mask"), areas: [0.05, 0.12], core: Self.core(3, 5), tieOrder: .permuted(permutations),
+      try f.float32(named: "core.ties.mask"), areas: [0.05, 0.12], core: Self.core(3, 5),
+      tieOrder: .permuted(permutations),
       loss: try f.float64(named: "core.ties.loss"), gradient: try f.float64(named: "core.ties.gradient"), "ties")
   }
 
-  @Test("P-CORE-4: n_K ≥ P — the authors' second mean is over no response (NaN); here it is 0, the loss the mean of (R − 1)²")
+  @Test(
+    "P-CORE-4: n_K ≥ P — the authors' second mean is over no response (NaN); here it is 0, the loss the mean of (R − 1)²"
+  )
   func fullCount() throws {
     var checked = 0
     for (k, c) in Self.cases.enumerated() {
@@ -305,7 +332,9 @@ struct CoreLossTests {
       let areas = [Double](repeating: 0.999, count: c.shape[0])
       let p = Self.extent(core, c.shape).product
       // Cores much smaller than their nominal volume never reach n_K ≥ P (2×3×3 ellipsoid: 2 voxels).
-      guard core.targetCount(area: 0.999, frames: c.shape[2], height: c.shape[3], width: c.shape[4]) >= p else { continue }
+      guard core.targetCount(area: 0.999, frames: c.shape[2], height: c.shape[3], width: c.shape[4]) >= p else {
+        continue
+      }
       checked += 1
       let r = Literal.coreResponses(m.widened, core: core).scalars, delta = Self.responseBound(m, core).scalars
       let literal = Literal.coreLoss(m.widened, areas: areas, core: core).loss
@@ -316,7 +345,8 @@ struct CoreLossTests {
         #expect(abs(literal[a] - want) <= Double(p + 4) * 0x1p-52 * want, "\(c) row \(a)")
         let bound = Self.lossAndGradientBounds(
           responses: rows, delta: Array(delta[(a * p)..<((a + 1) * p)]), n: p, core: core, maskShape: c.shape, row: a,
-          unit: Self.u).loss
+          unit: Self.u
+        ).loss
         #expect(abs(Double(fast[a]) - want) <= bound + Self.u * want, "\(c) row \(a): fast \(fast[a]) vs \(want)")
       }
     }
@@ -346,28 +376,36 @@ struct CoreLossTests {
     let fast = Fast.coreLoss(mask, areas: areas, core: core, tieOrder: tieOrder)
     for a in 0..<mask.shape[0] {
       let rows = Array(r[(a * p)..<((a + 1) * p)])
-      let n = min(core.targetCount(area: areas[a], frames: mask.shape[2], height: mask.shape[3], width: mask.shape[4]), p)
+      let n = min(
+        core.targetCount(area: areas[a], frames: mask.shape[2], height: mask.shape[3], width: mask.shape[4]), p)
       let delta = rows.map { 2 * Double(core.volume + 2) * 0x1p-53 * $0 }
       let (lossBound, windows) = Self.lossAndGradientBounds(
         responses: rows, delta: delta, n: n, core: core, maskShape: mask.shape, row: a, unit: 0x1p-52)
-      #expect(abs(literal.loss[a] - loss.scalars[a]) <= lossBound, "\(label) row \(a): literal \(literal.loss[a]) vs \(loss.scalars[a])")
+      #expect(
+        abs(literal.loss[a] - loss.scalars[a]) <= lossBound,
+        "\(label) row \(a): literal \(literal.loss[a]) vs \(loss.scalars[a])")
       referenceWindows += windows
       let (fastLossBound, fastWindowBounds) = Self.lossAndGradientBounds(
-        responses: rows, delta: Array(fastDelta[(a * p)..<((a + 1) * p)]), n: n, core: core, maskShape: mask.shape, row: a, unit: u)
-      #expect(abs(Double(fast.loss[a]) - loss.scalars[a]) <= lossBound + fastLossBound + u * loss.scalars[a], "\(label) row \(a): fast \(fast.loss[a]) vs \(loss.scalars[a])")
+        responses: rows, delta: Array(fastDelta[(a * p)..<((a + 1) * p)]), n: n, core: core, maskShape: mask.shape,
+        row: a, unit: u)
+      #expect(
+        abs(Double(fast.loss[a]) - loss.scalars[a]) <= lossBound + fastLossBound + u * loss.scalars[a],
+        "\(label) row \(a): fast \(fast.loss[a]) vs \(loss.scalars[a])")
       fastWindows += fastWindowBounds
     }
     let g = gradient.reshaped(mask.shape)
     let bound = Self.scatter(referenceWindows, core: core, maskShape: mask.shape, extent: e)
     let cmp = compare(literal.gradient, g, bound: bound.map { $0 + 1e-300 })
     #expect(cmp.passed, "\(label): literal gradient \(cmp)")
-    let fastBound = Self.scatter(zip(referenceWindows, fastWindows).map { $0 + $1 }, core: core, maskShape: mask.shape, extent: e)
+    let fastBound = Self.scatter(
+      zip(referenceWindows, fastWindows).map { $0 + $1 }, core: core, maskShape: mask.shape, extent: e)
     let fcmp = compare(fast.gradient, g, bound: fastBound.map { $0 + Double(Float.leastNormalMagnitude) })
     #expect(fcmp.passed, "\(label): fast gradient \(fcmp)")
     print(
       "reference core \(label): literal max |Δloss| \(zip(literal.loss, loss.scalars).map { abs($0 - $1) }.max()!), "
         + "max |Δgradient| \(T.maxDifference(literal.gradient, g)); fast max |Δloss| "
-        + "\(zip(fast.loss, loss.scalars).map { abs(Double($0) - $1) }.max()!), max |Δgradient| \(T.maxDifference(fast.gradient.widened, g))")
+        + "\(zip(fast.loss, loss.scalars).map { abs(Double($0) - $1) }.max()!), max |Δgradient| \(T.maxDifference(fast.gradient.widened, g))"
+    )
   }
 
   // MARK: Bad input

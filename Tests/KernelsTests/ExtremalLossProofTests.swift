@@ -58,15 +58,21 @@ struct ExtremalLossProofTests {
           let l = Self.losses(changed, areas: areas, grouping: grouping)
           for row in 0..<shape[0] {
             let want = row == a ? expected / Double(groups * n) : 0
-            #expect(abs(l.literal.loss[row] - want) <= 4 * 0x1p-53 * want, "\(label) row \(row): \(l.literal.loss[row]) vs \(want)")
-            #expect(abs(l.fast[row] - want) <= 2 * Tolerance.floatUnitRoundoff * want, "\(label) row \(row): fast \(l.fast[row])")
+            #expect(
+              abs(l.literal.loss[row] - want) <= 4 * 0x1p-53 * want,
+              "\(label) row \(row): \(l.literal.loss[row]) vs \(want)")
+            #expect(
+              abs(l.fast[row] - want) <= 2 * Tolerance.floatUnitRoundoff * want,
+              "\(label) row \(row): fast \(l.fast[row])")
           }
         }
       }
     }
   }
 
-  @Test("P-AREA-2: L_vol ≤ L_2D + |z_v − T·z_f|/|Ω| on [0, 1], attained by the exact 2D-EP masks; d = 3, 6, 9, 0 at the paper's sizes")
+  @Test(
+    "P-AREA-2: L_vol ≤ L_2D + |z_v − T·z_f|/|Ω| on [0, 1], attained by the exact 2D-EP masks; d = 3, 6, 9, 0 at the paper's sizes"
+  )
   func volumeRelaxesFrames() {
     var rng = SeededRNG(seed: 202)
     var attainedWithGap = 0
@@ -83,7 +89,9 @@ struct ExtremalLossProofTests {
         let clip = Literal.sortedRampLoss(m, areas: areas, grouping: .clip).loss
         for a in 0..<2 {
           let bound = frame[a] + Double(gaps[a]) / Double(t * s)
-          #expect(clip[a] <= bound + 1e-14 * (1 + bound), "trial \(trial) \(shape) \(kind) a \(areas[a]): \(clip[a]) > \(bound)")
+          #expect(
+            clip[a] <= bound + 1e-14 * (1 + bound),
+            "trial \(trial) \(shape) \(kind) a \(areas[a]): \(clip[a]) > \(bound)")
         }
       }
       // The exact 2D-EP mask: S − z_f ones in every frame.
@@ -104,7 +112,8 @@ struct ExtremalLossProofTests {
     #expect(attainedWithGap > 20)
     // The paper: 16 frames of 134 × 134.
     let d = [0.05, 0.1, 0.15, 0.5].map {
-      SortedRampLoss.zeroCount(groupSize: 16 * 17956, area: $0) - 16 * SortedRampLoss.zeroCount(groupSize: 17956, area: $0)
+      SortedRampLoss.zeroCount(groupSize: 16 * 17956, area: $0) - 16
+        * SortedRampLoss.zeroCount(groupSize: 17956, area: $0)
     }
     #expect(d == [3, 6, 9, 0])
     // On the fast path at that size: the exact 2D-EP mask of a = 0.1 costs 6/287296 under 3D-EP.
@@ -136,14 +145,20 @@ struct ExtremalLossProofTests {
         #expect(stable.loss == permuted.loss && stableFast.loss == permutedFast.loss, "\(label)")
         for v in [0.0, 0.25, 0.5, 0.75, 1] {
           let on = mask.scalars.indices.filter { Double(mask.scalars[$0]) == v }
-          #expect(on.map { stable.gradient.scalars[$0] }.sorted() == on.map { permuted.gradient.scalars[$0] }.sorted(), "\(label) v \(v)")
-          #expect(on.map { stableFast.gradient.scalars[$0] }.sorted() == on.map { permutedFast.gradient.scalars[$0] }.sorted(), "\(label) v \(v) fast")
+          #expect(
+            on.map { stable.gradient.scalars[$0] }.sorted() == on.map { permuted.gradient.scalars[$0] }.sorted(),
+            "\(label) v \(v)")
+          #expect(
+            on.map { stableFast.gradient.scalars[$0] }.sorted()
+              == on.map { permutedFast.gradient.scalars[$0] }.sorted(), "\(label) v \(v) fast")
         }
       }
     }
   }
 
-  @Test("P-CORE-2: L_K vanishes exactly on whole temporal tubes of cores; two disjoint cores in one tube do not; paper n_K are not multiples of T_o = 9")
+  @Test(
+    "P-CORE-2: L_K vanishes exactly on whole temporal tubes of cores; two disjoint cores in one tube do not; paper n_K are not multiples of T_o = 9"
+  )
   func coreZeroSet() throws {
     var rng = SeededRNG(seed: 505)
     // Core 3×5×5 on 6×15×15: T_o = 4 windows per column, 3×3 cells, P = 36, n_K = c·4 for the

@@ -76,12 +76,14 @@ struct ParallelForTests {
       if attempt > 0 { usleep(1000) }
       done = withUnsafeMutablePointer(to: &probe) { pointer in
         // Index 0, on whichever thread runs it, asks for the pool while the loop holds it.
-        vidattr_pool_run(2, 2, { context, i in
-          let probe = context!.assumingMemoryBound(to: Probe.self)
-          if i == 0 {
-            probe.pointee.nestedReturned = vidattr_pool_run(4, 2, { _, _ in fatalError("ran while busy") }, nil)
-          }
-        }, pointer)
+        vidattr_pool_run(
+          2, 2,
+          { context, i in
+            let probe = context!.assumingMemoryBound(to: Probe.self)
+            if i == 0 {
+              probe.pointee.nestedReturned = vidattr_pool_run(4, 2, { _, _ in fatalError("ran while busy") }, nil)
+            }
+          }, pointer)
       }
     }
     #expect(done == 1)

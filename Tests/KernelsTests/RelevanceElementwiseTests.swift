@@ -18,7 +18,8 @@ struct RelevanceElementwiseTests {
   }
 
   static func sameBits(_ a: Tensor<Float>, _ b: Tensor<Float>) -> Bool {
-    a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    a.shape == b.shape
+      && zip(a.scalars, b.scalars).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
   }
 
   @Test("subtract, parts, divideOrZero and stabilized are bit-identical on both paths", arguments: sizes)

@@ -58,14 +58,19 @@ struct SGDStepTests {
     #expect(Literal.sgdStep(p0, gradient: p0, momentumBuffer: nil, settings: Self.settings(0.1)).momentumBuffer == nil)
   }
 
-  @Test("the Double literal follows torch.optim.SGD's float64 trajectories (six steps, four settings, one clamped as TorchRay)")
+  @Test(
+    "the Double literal follows torch.optim.SGD's float64 trajectories (six steps, four settings, one clamped as TorchRay)"
+  )
   func torchTrajectories() throws {
     let f = try T.reference()
     let p0 = try f.float64(named: "sgd.p0"), all = try f.float64(named: "sgd.gradients")
     let steps = all.shape[0], size = p0.count
-    let gradients = (0..<steps).map { k in Tensor(shape: p0.shape, scalars: Array(all.scalars[(k * size)..<((k + 1) * size)])) }
+    let gradients = (0..<steps).map { k in
+      Tensor(shape: p0.shape, scalars: Array(all.scalars[(k * size)..<((k + 1) * size)]))
+    }
     for (name, settings) in Self.named {
-      let parameters = try f.float64(named: "sgd.\(name).parameters"), buffers = try f.float64(named: "sgd.\(name).buffers")
+      let parameters = try f.float64(named: "sgd.\(name).parameters"),
+        buffers = try f.float64(named: "sgd.\(name).buffers")
       let ours = Self.trajectory(p0, gradients, settings, clamp: name.hasSuffix("clamped")) {
         Literal.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3)
       }
@@ -75,7 +80,8 @@ struct SGDStepTests {
       // (≤ 2e-13 at k = 6), against moves of 10⁻³ and more that a wrong coefficient makes.
       for (k, (p, b)) in ours.enumerated() {
         let bound = Double(1 << (k + 2)) * 12 * 0x1p-53
-        let ref = Array(parameters.scalars[(k * size)..<((k + 1) * size)]), refBuffer = Array(buffers.scalars[(k * size)..<((k + 1) * size)])
+        let ref = Array(parameters.scalars[(k * size)..<((k + 1) * size)]),
+          refBuffer = Array(buffers.scalars[(k * size)..<((k + 1) * size)])
         #expect(zip(p.scalars, ref).allSatisfy { abs($0 - $1) <= bound }, "\(name) step \(k + 1): parameter")
         let buffer = b?.scalars ?? [Double](repeating: 0, count: size)
         #expect(zip(buffer, refBuffer).allSatisfy { abs($0 - $1) <= bound }, "\(name) step \(k + 1): buffer")
@@ -86,21 +92,30 @@ struct SGDStepTests {
   }
 
   @Test(
-    "Fast equals the Float literal bit for bit along a trajectory", arguments: [[1], [7], [16], [17], [2, 1, 3, 16, 16], [70_001]])
+    "Fast equals the Float literal bit for bit along a trajectory",
+    arguments: [[1], [7], [16], [17], [2, 1, 3, 16, 16], [70_001]])
   func fastEqualsLiteral(shape: [Int]) {
     let p0 = uniformFloats(shape, 0, 1, seed: 3)
     let gradients = (0..<4).map { uniformFloats(shape, -2, 2, seed: 10 + UInt64($0)) }
     for (name, settings) in Self.named {
-      let literal = Self.trajectory(p0, gradients, settings, clamp: false) { Literal.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3) }
-      let fast = Self.trajectory(p0, gradients, settings, clamp: false) { Fast.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3) }
+      let literal = Self.trajectory(p0, gradients, settings, clamp: false) {
+        Literal.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3)
+      }
+      let fast = Self.trajectory(p0, gradients, settings, clamp: false) {
+        Fast.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3)
+      }
       for (k, (l, f)) in zip(literal, fast).enumerated() {
         #expect(T.identical(l.0, f.0), "\(name) \(shape) step \(k + 1): parameter")
-        #expect((l.1 == nil) == (f.1 == nil) && (l.1 == nil || T.identical(l.1!, f.1!)), "\(name) \(shape) step \(k + 1): buffer")
+        #expect(
+          (l.1 == nil) == (f.1 == nil) && (l.1 == nil || T.identical(l.1!, f.1!)),
+          "\(name) \(shape) step \(k + 1): buffer")
       }
     }
   }
 
-  @Test("P-SGD-1: the buffer is μ^(k−1)·g₁ + (1 − τ)·Σ μ^(k−i)·g_i; with τ = μ a constant gradient moves the parameter by exactly γ·g per step")
+  @Test(
+    "P-SGD-1: the buffer is μ^(k−1)·g₁ + (1 − τ)·Σ μ^(k−i)·g_i; with τ = μ a constant gradient moves the parameter by exactly γ·g per step"
+  )
   func dampenedBuffer() {
     var rng = SeededRNG(seed: 606)
     for (momentum, dampening) in [(0.9, 0.9), (0.8, 0.3)] {
@@ -136,10 +151,16 @@ struct SGDStepTests {
       #expect(zip(p.scalars, g.scalars).allSatisfy { abs($0 + 0.01 * Double(k + 1) * $1) <= 1e-14 }, "step \(k + 1)")
     }
     // The Float path takes the same steps as the Float literal.
-    let fast = Self.trajectory(Tensor<Float>.zeros([3]), Array(repeating: Tensor<Float>(shape: [3], scalars: [1, -2, 0.5]), count: 50), s, clamp: false) {
+    let fast = Self.trajectory(
+      Tensor<Float>.zeros([3]), Array(repeating: Tensor<Float>(shape: [3], scalars: [1, -2, 0.5]), count: 50), s,
+      clamp: false
+    ) {
       Fast.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3)
     }
-    let single = Self.trajectory(Tensor<Float>.zeros([3]), Array(repeating: Tensor<Float>(shape: [3], scalars: [1, -2, 0.5]), count: 50), s, clamp: false) {
+    let single = Self.trajectory(
+      Tensor<Float>.zeros([3]), Array(repeating: Tensor<Float>(shape: [3], scalars: [1, -2, 0.5]), count: 50), s,
+      clamp: false
+    ) {
       Literal.sgdStep($0, gradient: $1, momentumBuffer: $2, settings: $3)
     }
     #expect(zip(fast, single).allSatisfy { T.identical($0.0, $1.0) && T.identical($0.1!, $1.1!) })
@@ -155,13 +176,21 @@ struct SGDStepTests {
 
   @Test("settings that torch.optim.SGD refuses are refused with their name")
   func validation() {
-    #expect(throws: SGDSettingsError.negative(name: "learning rate", value: -0.1)) { try SGDSettings(learningRate: -0.1) }
-    #expect(throws: SGDSettingsError.negative(name: "momentum", value: -1)) { try SGDSettings(learningRate: 0.1, momentum: -1) }
-    #expect(throws: SGDSettingsError.negative(name: "weight decay", value: -1)) { try SGDSettings(learningRate: 0.1, weightDecay: -1) }
+    #expect(throws: SGDSettingsError.negative(name: "learning rate", value: -0.1)) {
+      try SGDSettings(learningRate: -0.1)
+    }
+    #expect(throws: SGDSettingsError.negative(name: "momentum", value: -1)) {
+      try SGDSettings(learningRate: 0.1, momentum: -1)
+    }
+    #expect(throws: SGDSettingsError.negative(name: "weight decay", value: -1)) {
+      try SGDSettings(learningRate: 0.1, weightDecay: -1)
+    }
     #expect(throws: SGDSettingsError.nesterov(momentum: 0.9, dampening: 0.9)) {
       try SGDSettings(learningRate: 0.1, momentum: 0.9, dampening: 0.9, nesterov: true)
     }
-    #expect(throws: SGDSettingsError.nesterov(momentum: 0, dampening: 0)) { try SGDSettings(learningRate: 0.1, nesterov: true) }
+    #expect(throws: SGDSettingsError.nesterov(momentum: 0, dampening: 0)) {
+      try SGDSettings(learningRate: 0.1, nesterov: true)
+    }
     #expect(throws: SGDSettingsError.self) { try SGDSettings(learningRate: .nan) }
     #expect(throws: SGDSettingsError.notFinite(name: "dampening", value: .infinity)) {
       try SGDSettings(learningRate: 0.1, dampening: .infinity)

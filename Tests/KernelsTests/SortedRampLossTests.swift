@@ -30,7 +30,9 @@ struct SortedRampLossTests {
     let fast = Fast.sortedRampLoss(mask, areas: areas, grouping: grouping, tieOrder: tieOrder)
     let single = Literal.sortedRampLoss(mask, areas: areas, grouping: grouping, tieOrder: tieOrder)
     let double = Literal.sortedRampLoss(mask.widened, areas: areas, grouping: grouping, tieOrder: tieOrder)
-    #expect(T.identical(fast.gradient, single.gradient), "\(label): gradient differs from Literal<Float>", sourceLocation: sourceLocation)
+    #expect(
+      T.identical(fast.gradient, single.gradient), "\(label): gradient differs from Literal<Float>",
+      sourceLocation: sourceLocation)
     let c = compare(fast.gradient, double.gradient, bound: Tolerance.elementwise(reference: double.gradient, ulps: 4))
     #expect(c.passed, "\(label): gradient \(c)", sourceLocation: sourceLocation)
     let (groups, n) = SortedRampLoss.groupLayout(maskShape: mask.shape, grouping: grouping)
@@ -51,12 +53,16 @@ struct SortedRampLossTests {
   @Test("hand case: four values, area ½ — sorted (0.1, 0.3, 0.6, 0.9) against the ramp (0, 0, 1, 1)")
   func handCase() {
     let m = Tensor<Double>(shape: [1, 1, 1, 1, 4], scalars: [0.9, 0.1, 0.6, 0.3])
-    for r in [Literal.sortedRampLoss(m, areas: [0.5], grouping: .clip), Literal.sortedRampLoss(m, areas: [0.5], grouping: .frame)] {
+    for r in [
+      Literal.sortedRampLoss(m, areas: [0.5], grouping: .clip),
+      Literal.sortedRampLoss(m, areas: [0.5], grouping: .frame),
+    ] {
       #expect(abs(r.loss[0] - (0.01 + 0.09 + 0.16 + 0.01) / 4) < 1e-15)
       let expected = [-0.05, 0.05, -0.2, 0.15]  // (2/4)·(m_j − r_rank(j))
       #expect(zip(r.gradient.scalars, expected).allSatisfy { abs($0 - $1) < 1e-15 }, "\(r.gradient.scalars)")
     }
-    let f = Fast.sortedRampLoss(Tensor<Float>(shape: [1, 1, 1, 1, 4], scalars: [0.9, 0.1, 0.6, 0.3]), areas: [0.5], grouping: .clip)
+    let f = Fast.sortedRampLoss(
+      Tensor<Float>(shape: [1, 1, 1, 1, 4], scalars: [0.9, 0.1, 0.6, 0.3]), areas: [0.5], grouping: .clip)
     #expect(abs(Double(f.loss[0]) - 0.0675) < 1e-8)
   }
 
@@ -83,7 +89,9 @@ struct SortedRampLossTests {
     let permuted = Literal.sortedRampLoss(ones, areas: [0.5], grouping: .clip, tieOrder: .permuted([[3, 1, 0, 2]]))
     #expect(permuted.loss == [0.5])
     #expect(permuted.gradient.scalars == [0, 0.5, 0, 0.5])
-    let fast = Fast.sortedRampLoss(Tensor<Float>(shape: [1, 1, 1, 1, 4], repeating: 1), areas: [0.5], grouping: .clip, tieOrder: .permuted([[3, 1, 0, 2]]))
+    let fast = Fast.sortedRampLoss(
+      Tensor<Float>(shape: [1, 1, 1, 1, 4], repeating: 1), areas: [0.5], grouping: .clip,
+      tieOrder: .permuted([[3, 1, 0, 2]]))
     #expect(fast.gradient.scalars == [0, 0.5, 0, 0.5])
   }
 
@@ -115,7 +123,8 @@ struct SortedRampLossTests {
       for grouping in AreaGrouping.allCases {
         let n = SortedRampLoss.groupLayout(maskShape: shape, grouping: grouping).groupSize
         for (k, ties) in T.tieOrders(rows: shape[0], count: n, seed: 5).enumerated() {
-          Self.expectAgreement(mask, areas: areas, grouping: grouping, tieOrder: ties, "\(shape) \(kind) \(grouping) ties \(k)")
+          Self.expectAgreement(
+            mask, areas: areas, grouping: grouping, tieOrder: ties, "\(shape) \(kind) \(grouping) ties \(k)")
         }
       }
     }
@@ -130,7 +139,9 @@ struct SortedRampLossTests {
       for grouping in AreaGrouping.allCases {
         let n = SortedRampLoss.groupLayout(maskShape: shape, grouping: grouping).groupSize
         var rng = SeededRNG(seed: 78)
-        Self.expectAgreement(mask, areas: areas, grouping: grouping, tieOrder: .permuted([rng.permutation(n)]), "paper \(kind) \(grouping)")
+        Self.expectAgreement(
+          mask, areas: areas, grouping: grouping, tieOrder: .permuted([rng.permutation(n)]), "paper \(kind) \(grouping)"
+        )
       }
     }
   }
@@ -189,7 +200,9 @@ struct SortedRampLossTests {
         let ranked = (0..<n).sorted { (x.scalars[g * n + $0], $0) < (x.scalars[g * n + $1], $1) }
         for (rank, j) in ranked.enumerated() {
           let want = 2 / Double(groups * n) * (x.scalars[g * n + j] - (rank < z ? 0 : 1))
-          #expect(abs(gradient.scalars[g * n + j] - want) <= 4 * 0x1p-53 * abs(want), "\(shape) \(grouping) group \(g) rank \(rank)")
+          #expect(
+            abs(gradient.scalars[g * n + j] - want) <= 4 * 0x1p-53 * abs(want),
+            "\(shape) \(grouping) group \(g) rank \(rank)")
         }
       }
       let check = checkVJP(
@@ -219,7 +232,8 @@ struct SortedRampLossTests {
     let mask = try f.float32(named: "area.video.mask"), areas = try f.float64(named: "area.video.areas").scalars
     for grouping in AreaGrouping.allCases {
       try Self.expectReference(
-        mask, areas: areas, grouping: grouping, tieOrder: .stable, loss: try f.float64(named: "area.video.\(grouping).loss"),
+        mask, areas: areas, grouping: grouping, tieOrder: .stable,
+        loss: try f.float64(named: "area.video.\(grouping).loss"),
         gradient: try f.float64(named: "area.video.\(grouping).gradient"), "video \(grouping)")
     }
   }
@@ -253,16 +267,21 @@ struct SortedRampLossTests {
     let literal = Literal.sortedRampLoss(mask.widened, areas: areas, grouping: grouping, tieOrder: tieOrder)
     let (groups, n) = SortedRampLoss.groupLayout(maskShape: mask.shape, grouping: grouping)
     for (a, (l, ref)) in zip(literal.loss, loss.scalars).enumerated() {
-      #expect(abs(l - ref) <= doubleSumBound(ref, n: n, groups: groups), "\(label) row \(a): literal loss \(l) vs \(ref)")
+      #expect(
+        abs(l - ref) <= doubleSumBound(ref, n: n, groups: groups), "\(label) row \(a): literal loss \(l) vs \(ref)")
     }
     let gradientBound = Tolerance.uniform(1e-15 * 2 / Double(groups * n), like: gradient)
     let c = compare(literal.gradient, gradient.reshaped(mask.shape), bound: gradientBound)
     #expect(c.passed, "\(label): literal gradient \(c)")
     let fast = Fast.sortedRampLoss(mask, areas: areas, grouping: grouping, tieOrder: tieOrder)
     for (a, (l, ref)) in zip(fast.loss, loss.scalars).enumerated() {
-      #expect(abs(Double(l) - ref) <= lossBound(ref, n: n, groups: groups) + doubleSumBound(ref, n: n, groups: groups), "\(label) row \(a): fast loss \(l) vs \(ref)")
+      #expect(
+        abs(Double(l) - ref) <= lossBound(ref, n: n, groups: groups) + doubleSumBound(ref, n: n, groups: groups),
+        "\(label) row \(a): fast loss \(l) vs \(ref)")
     }
-    let fc = compare(fast.gradient, gradient.reshaped(mask.shape), bound: Tolerance.elementwise(reference: gradient.reshaped(mask.shape), ulps: 4))
+    let fc = compare(
+      fast.gradient, gradient.reshaped(mask.shape),
+      bound: Tolerance.elementwise(reference: gradient.reshaped(mask.shape), ulps: 4))
     #expect(fc.passed, "\(label): fast gradient \(fc)")
     print(
       "reference \(label): literal max |Δloss| \(zip(literal.loss, loss.scalars).map { abs($0 - $1) }.max()!), "
@@ -275,7 +294,9 @@ struct SortedRampLossTests {
 
   @Test("validate names the bad argument: shape, area count, area outside (0, 1), tie permutations")
   func validation() {
-    func error(_ shape: [Int], _ areas: [Double], _ grouping: AreaGrouping = .clip, _ ties: TieOrder = .stable) -> ExtremalLossError? {
+    func error(_ shape: [Int], _ areas: [Double], _ grouping: AreaGrouping = .clip, _ ties: TieOrder = .stable)
+      -> ExtremalLossError?
+    {
       do throws(ExtremalLossError) {
         try SortedRampLoss.validate(maskShape: shape, areas: areas, grouping: grouping, tieOrder: ties)
         return nil
@@ -290,8 +311,11 @@ struct SortedRampLossTests {
     #expect(error([2, 1, 3, 4, 5], [0, 0.5]) == .area(index: 0, value: 0))
     #expect(error([1, 1, 3, 4, 5], [.nan])?.description.contains("areas[0] = nan must lie in (0, 1)") == true)
     #expect(error([2, 1, 3, 4, 5], [0.1, 0.2], .frame, .permuted([Array(0..<20)])) == nil)
-    #expect(error([2, 1, 3, 4, 5], [0.1, 0.2], .clip, .permuted([Array(0..<20)])) == .tiePermutation(index: 0, expected: 60))
-    #expect(error([3, 1, 1, 1, 2], [0.1, 0.2, 0.3], .clip, .permuted([[0, 1], [1, 0]])) == .tiePermutationCount(count: 2, rows: 3))
+    #expect(
+      error([2, 1, 3, 4, 5], [0.1, 0.2], .clip, .permuted([Array(0..<20)])) == .tiePermutation(index: 0, expected: 60))
+    #expect(
+      error([3, 1, 1, 1, 2], [0.1, 0.2, 0.3], .clip, .permuted([[0, 1], [1, 0]]))
+        == .tiePermutationCount(count: 2, rows: 3))
     #expect(error([1, 1, 1, 1, 3], [0.1], .clip, .permuted([[0, 1, 1]])) == .tiePermutation(index: 0, expected: 3))
   }
 }

@@ -59,7 +59,8 @@ struct BackwardRuleFormulaTests {
     let p: Tensor<Double> = Fill.uniform(y.shape, 0, 1, seed: 102)
     let got = m.backward(p, tape: tape).scalars
     let wPlus = matrix.map { $0.map { max($0, 0) } }
-    let expected = Self.spread(a: a.scalars, weights: wPlus, relevance: p.scalars, denominators: Self.rowDot(wPlus, a.scalars))
+    let expected = Self.spread(
+      a: a.scalars, weights: wPlus, relevance: p.scalars, denominators: Self.rowDot(wPlus, a.scalars))
     let total: Double = p.scalars.reduce(0, +)
     #expect(Self.close(got, expected, scale: total))
     // Conservation: every output here has z > 0 (a > 0 and each row has a positive weight).
@@ -92,7 +93,8 @@ struct BackwardRuleFormulaTests {
     let r: Tensor<Double> = Fill.normal(y.shape, seed: 106)
     let got = m.backward(r, tape: tape).scalars
     let wPlus = matrix.map { $0.map { max($0, 0) } }
-    let expected = Self.spread(a: a.scalars, weights: wPlus, relevance: r.scalars, denominators: Self.rowDot(wPlus, a.scalars))
+    let expected = Self.spread(
+      a: a.scalars, weights: wPlus, relevance: r.scalars, denominators: Self.rowDot(wPlus, a.scalars))
     #expect(Self.close(got, expected, scale: r.scalars.reduce(0) { $0 + abs($1) } * 10))
   }
 
@@ -129,13 +131,15 @@ struct BackwardRuleFormulaTests {
     do {
       let (_, tape) = run(l, a, rule: .excitation)
       let wPlus = w.map { $0.map { max($0, 0) } }
-      let expected = Self.spread(a: a.scalars, weights: wPlus, relevance: p.scalars, denominators: Self.rowDot(wPlus, a.scalars))
+      let expected = Self.spread(
+        a: a.scalars, weights: wPlus, relevance: p.scalars, denominators: Self.rowDot(wPlus, a.scalars))
       #expect(Self.close(l.backward(p, tape: tape).scalars, expected, scale: 10))
     }
     do {
       let (_, tape) = run(l, a, rule: .lrp(.uniform(.epsilon(0.01))))
       let z = zip(Self.rowDot(w, a.scalars), b).map { $0 + $1 }
-      let expected = Self.spread(a: a.scalars, weights: w, relevance: p.scalars, denominators: z.map { $0 + ($0 < 0 ? -0.01 : 0.01) })
+      let expected = Self.spread(
+        a: a.scalars, weights: w, relevance: p.scalars, denominators: z.map { $0 + ($0 < 0 ? -0.01 : 0.01) })
       #expect(Self.close(l.backward(p, tape: tape).scalars, expected, scale: 1000))
     }
   }
@@ -147,7 +151,8 @@ struct BackwardRuleFormulaTests {
     let (y, tape) = run(m, a, rule: .excitation)
     let p: Tensor<Double> = Fill.uniform(y.shape, 0, 1, seed: 113)
     let matrix = explicitMatrix(inputShape: a.shape) { Literal.adaptiveAvgPool3d($0, outputSize: Size3(1, 2, 1)) }
-    let expected = Self.spread(a: a.scalars, weights: matrix, relevance: p.scalars, denominators: Self.rowDot(matrix, a.scalars))
+    let expected = Self.spread(
+      a: a.scalars, weights: matrix, relevance: p.scalars, denominators: Self.rowDot(matrix, a.scalars))
     #expect(Self.close(m.backward(p, tape: tape).scalars, expected, scale: 10))
   }
 

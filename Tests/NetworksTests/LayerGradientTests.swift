@@ -20,7 +20,8 @@ struct LayerGradientTests {
 
   @Test("conv3d + batch norm at inference (folded) and in training (batch statistics)")
   func convolutionBatchNorm() {
-    let m = Make.convolution(2, 3, kernel: .cube(3), geometry: Conv3DGeometry(padding: .cube(1)), bias: false, batchNorm: true, seed: 4)
+    let m = Make.convolution(
+      2, 3, kernel: .cube(3), geometry: Conv3DGeometry(padding: .cube(1)), bias: false, batchNorm: true, seed: 4)
     let x: Tensor<Double> = Fill.normal([2, 2, 3, 4, 4], seed: 5)
     let inference = moduleVJPCheck(m, at: x, mode: .inference, seed: 6)
     #expect(inference.passed, "inference: \(inference)")
@@ -72,9 +73,12 @@ struct LayerGradientTests {
 
   @Test("residual block with a downsampling shortcut (kinks avoided: bias-free block on a shifted input)")
   func residualBlock() {
-    let conv1 = Make.convolution(2, 3, kernel: .cube(3), geometry: Conv3DGeometry(stride: .cube(2), padding: .cube(1)), batchNorm: true, seed: 21)
-    let conv2 = Make.convolution(3, 3, kernel: .cube(3), geometry: Conv3DGeometry(padding: .cube(1)), batchNorm: true, seed: 22)
-    let down = Make.convolution(2, 3, kernel: .cube(1), geometry: Conv3DGeometry(stride: .cube(2)), bias: false, seed: 23)
+    let conv1 = Make.convolution(
+      2, 3, kernel: .cube(3), geometry: Conv3DGeometry(stride: .cube(2), padding: .cube(1)), batchNorm: true, seed: 21)
+    let conv2 = Make.convolution(
+      3, 3, kernel: .cube(3), geometry: Conv3DGeometry(padding: .cube(1)), batchNorm: true, seed: 22)
+    let down = Make.convolution(
+      2, 3, kernel: .cube(1), geometry: Conv3DGeometry(stride: .cube(2)), bias: false, seed: 23)
     let block = ResidualBlock<LB>(path: "block", main: [conv1, ReLU(path: "r"), conv2], shortcut: down)
     let c = moduleVJPCheck(block, at: Fill.normal([1, 2, 4, 6, 6], seed: 24), seed: 25)
     #expect(c.passed, "\(c)")
@@ -82,7 +86,8 @@ struct LayerGradientTests {
 
   @Test("temporal shift wrapping a convolution", arguments: [2, 4])
   func temporalShift(divisor: Int) {
-    let conv = Make.convolution(8, 3, kernel: Size3(1, 3, 3), geometry: Conv3DGeometry(padding: Size3(0, 1, 1)), seed: 26)
+    let conv = Make.convolution(
+      8, 3, kernel: Size3(1, 3, 3), geometry: Conv3DGeometry(padding: Size3(0, 1, 1)), seed: 26)
     let m = TemporalShift<LB>(path: "conv1", foldDivisor: divisor, wrapping: conv)
     let c = moduleVJPCheck(m, at: Fill.normal([2, 8, 5, 3, 3], seed: 27), seed: 28)
     #expect(c.passed, "\(c)")

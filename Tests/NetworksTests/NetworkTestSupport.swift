@@ -27,7 +27,8 @@ enum Make {
     _ cin: Int, _ cout: Int, kernel: Size3, geometry: Conv3DGeometry = Conv3DGeometry(), bias: Bool = true,
     batchNorm: Bool = false, seed: UInt64
   ) -> Convolution<LB> {
-    let w: Tensor<Double> = Fill.normal([cout, cin / geometry.groups, kernel.t, kernel.h, kernel.w], std: 0.5, seed: seed)
+    let w: Tensor<Double> = Fill.normal(
+      [cout, cin / geometry.groups, kernel.t, kernel.h, kernel.w], std: 0.5, seed: seed)
     let b: Tensor<Double>? = bias ? Fill.normal([cout], std: 0.3, seed: seed + 1) : nil
     return Convolution(
       convPath: "conv", weight: parameter("conv.weight", w), bias: b.map { parameter("conv.bias", $0, .bias) },

@@ -65,7 +65,8 @@ struct PyTorchCrossCheckTests {
   static func maxAbs(_ t: Tensor<Double>) -> Double { t.scalars.reduce(0) { max($0, abs($1)) } }
 
   static func expectClose(
-    _ got: Tensor<Double>, _ ref: Tensor<Double>, bound: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    _ got: Tensor<Double>, _ ref: Tensor<Double>, bound: Double, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
   ) {
     let c = compare(got, ref, bound: Tolerance.uniform(bound, like: ref))
     #expect(c.passed, "\(what): \(c)", sourceLocation: sourceLocation)
@@ -95,18 +96,21 @@ struct PyTorchCrossCheckTests {
       NetworkTolerance.bound(maxReduction: k, layers: passes * layers, scale: Self.maxAbs(ref))
     }
     Self.expectClose(out.logits.asDouble, v.logits, bound: bound(v.logits, 1), "\(a) logits (fast)")
-    Self.expectClose(out.gradient.asDouble, v.inputGradient, bound: bound(v.inputGradient, 2), "\(a) input gradient (fast)")
+    Self.expectClose(
+      out.gradient.asDouble, v.inputGradient, bound: bound(v.inputGradient, 2), "\(a) input gradient (fast)")
     Self.expectClose(out.activation.asDouble, v.activation, bound: bound(v.activation, 1), "\(a) activation (fast)")
   }
 
   @Test("literal path (Double) equals PyTorch float64 on the mini models", arguments: mini)
   func literalMini(_ a: Architecture) throws { try literalCheck(a) }
 
-  @Test("fast path (Float32) is within the rounding model of PyTorch float64, every architecture", arguments: mini + full)
+  @Test(
+    "fast path (Float32) is within the rounding model of PyTorch float64, every architecture", arguments: mini + full)
   func fastAll(_ a: Architecture) throws { try fastCheck(a) }
 
   @Test(
-    "literal path (Double) equals PyTorch float64 on the full-size models (extended)", .enabled(if: ExtendedTests.enabled),
+    "literal path (Double) equals PyTorch float64 on the full-size models (extended)",
+    .enabled(if: ExtendedTests.enabled),
     arguments: full)
   func literalFull(_ a: Architecture) throws { try literalCheck(a) }
 }

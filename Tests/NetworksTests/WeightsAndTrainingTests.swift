@@ -11,9 +11,12 @@ struct WeightsFileTests {
     NSTemporaryDirectory() + "vidattr-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
   }
 
-  @Test("save → load → save gives identical parameters and identical bytes", arguments: [Architecture.tsm_mini, .cnn_lstm_mini, .r2plus1d_mini])
+  @Test(
+    "save → load → save gives identical parameters and identical bytes",
+    arguments: [Architecture.tsm_mini, .cnn_lstm_mini, .r2plus1d_mini])
   func roundTrip(_ a: Architecture) throws {
-    let net = try Network<FastBackend>(a, configuration: .standard(for: a, classes: 11), initialization: .random(seed: 7))
+    let net = try Network<FastBackend>(
+      a, configuration: .standard(for: a, classes: 11), initialization: .random(seed: 7))
     let p1 = Self.temporaryPath("\(a)-1.safetensors"), p2 = Self.temporaryPath("\(a)-2.safetensors")
     defer {
       try? FileManager.default.removeItem(atPath: p1)
@@ -31,7 +34,8 @@ struct WeightsFileTests {
 
   @Test("2-D layers are stored with PyTorch's 4-D shapes (Cout×Cin×k×k)")
   func imageShapes() throws {
-    let net = try Network<FastBackend>(.tsm_mini, configuration: .standard(for: .tsm_mini, classes: 11), initialization: .hashFill)
+    let net = try Network<FastBackend>(
+      .tsm_mini, configuration: .standard(for: .tsm_mini, classes: 11), initialization: .hashFill)
     let dict = Dictionary(uniqueKeysWithValues: net.stateDict().map { ($0.name, $0.value.shape) })
     #expect(dict["base_model.conv1.weight"] == [16, 3, 7, 7])
     #expect(dict["base_model.layer1.0.conv1.net.weight"] == [16, 16, 3, 3])
@@ -49,7 +53,8 @@ struct WeightsFileTests {
     dict["extra.weight"] = Tensor(shape: [1], repeating: 0)
     dict["layer1.0.conv1.0.weight"] = Tensor(shape: [2, 2], repeating: 0)
     do {
-      _ = try Network<FastBackend>(.r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .stateDict(dict))
+      _ = try Network<FastBackend>(
+        .r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .stateDict(dict))
       Issue.record("a broken state dict was accepted")
     } catch let e as WeightLoadingError {
       #expect(Set(e.missing) == ["stem.0.weight", "fc.bias"])
@@ -65,7 +70,8 @@ struct WeightsFileTests {
   @Test("a torchvision r2plus1d_18 state dict saved by safetensors.torch loads and reproduces PyTorch's logits")
   func torchvisionStateDict() throws {
     let headerPath = RepositoryPaths.reference("networks/torchvision_r2plus1d_18_header.json")
-    let header = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: headerPath))) as! [String: Any]
+    let header =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: headerPath))) as! [String: Any]
     let roles = try Self.roles()
     var entries: [(String, StoredTensor)] = []
     for (name, value) in header where name != "__metadata__" {
@@ -73,7 +79,8 @@ struct WeightsFileTests {
       let shape = (info["shape"] as! [Int])
       switch info["dtype"] as! String {
       case "I64": entries.append((name, .int64(Tensor(shape: shape, repeating: 0))))
-      case "F32": entries.append((name, .float32(HashFill.tensor(name: name, shape: shape, role: try #require(roles[name])))))
+      case "F32":
+        entries.append((name, .float32(HashFill.tensor(name: name, shape: shape, role: try #require(roles[name])))))
       default: Issue.record("unexpected dtype for \(name)")
       }
     }
@@ -87,13 +94,16 @@ struct WeightsFileTests {
       #expect((info["data_offsets"] as! [Int]) == [e.dataOffsets.lowerBound, e.dataOffsets.upperBound], "\(e.name)")
     }
     let net: Network<FastBackend> = try WeightsFile.read(contentsOf: path).network(.r2plus1d_18)
-    let input = try SafeTensors.read(contentsOf: RepositoryPaths.reference("networks/input.safetensors")).float32(named: "input")
+    let input = try SafeTensors.read(contentsOf: RepositoryPaths.reference("networks/input.safetensors")).float32(
+      named: "input")
     let reference = try SafeTensors.read(contentsOf: RepositoryPaths.reference("networks/r2plus1d_18.safetensors"))
       .doubleTensor(named: "logits")
     let logits = net.logits(input).asDouble
     let (k, layers) = net.roundingProfile(frames: 8)
     let scale = reference.scalars.reduce(0) { max($0, abs($1)) }
-    let c = compare(logits, reference, bound: Tolerance.uniform(NetworkTolerance.bound(maxReduction: k, layers: layers, scale: scale), like: reference))
+    let c = compare(
+      logits, reference,
+      bound: Tolerance.uniform(NetworkTolerance.bound(maxReduction: k, layers: layers, scale: scale), like: reference))
     #expect(c.passed, "\(c)")
   }
 
@@ -124,8 +134,10 @@ struct TrainingTests {
     arguments: [Architecture.r3d_mini, .mc3_mini, .r2plus1d_mini, .tsm_mini, .cnn_lstm_mini])
   func trainingStepMatchesPyTorch(_ a: Architecture) throws {
     let v = try SafeTensors.read(contentsOf: RepositoryPaths.reference("networks/\(a.rawValue).safetensors"))
-    let x = try SafeTensors.read(contentsOf: RepositoryPaths.reference("networks/input.safetensors")).float32(named: "input")
-    let net = try Network<LiteralBackend<Double>>(a, configuration: .standard(for: a, classes: 11), initialization: .hashFill)
+    let x = try SafeTensors.read(contentsOf: RepositoryPaths.reference("networks/input.safetensors")).float32(
+      named: "input")
+    let net = try Network<LiteralBackend<Double>>(
+      a, configuration: .standard(for: a, classes: 11), initialization: .hashFill)
     let tape = Tape<LiteralBackend<Double>>(mode: .training, rule: .gradient, parameterGradients: true)
     let logits = net.forward(x.asDouble, tape: tape)
     let (loss, g) = CrossEntropy.lossAndGradient(logits: logits, labels: [1, 4], backend: LiteralBackend<Double>.self)
@@ -133,7 +145,8 @@ struct TrainingTests {
     func close(_ got: [Double], _ ref: [Double], _ what: String) {
       let scale = ref.reduce(0) { max($0, abs($1)) }
       let worst = zip(got, ref).map { abs($0 - $1) }.max() ?? 0
-      #expect(got.count == ref.count && worst <= 1e-9 * scale + 1e-300, "\(a) \(what): worst |diff| \(worst), scale \(scale)")
+      #expect(
+        got.count == ref.count && worst <= 1e-9 * scale + 1e-300, "\(a) \(what): worst |diff| \(worst), scale \(scale)")
     }
     close(logits.scalars, try v.doubleTensor(named: "train.logits").scalars, "train logits")
     close([loss], try v.doubleTensor(named: "train.loss").scalars, "loss")
@@ -144,7 +157,9 @@ struct TrainingTests {
       if v["gradsummary." + p.name] != nil {
         let summary = try v.doubleTensor(named: "gradsummary." + p.name).scalars
         let probe = (0..<grad.count).map { Double(HashFill.unit(name: "probe", index: $0)) }
-        let sums = [grad.reduce(0, +), grad.reduce(0) { $0 + $1 * $1 }, zip(grad, probe).reduce(0) { $0 + $1.0 * $1.1 }]
+        let sums = [
+          grad.reduce(0, +), grad.reduce(0) { $0 + $1 * $1 }, zip(grad, probe).reduce(0) { $0 + $1.0 * $1.1 },
+        ]
         close(sums, summary, "Σ-summary of ∂L/∂\(p.name)")
       }
     }
@@ -172,7 +187,8 @@ struct TrainingTests {
   @Test("training on a tiny set lowers the loss and is deterministic for a seed")
   func lossFallsDeterministically() throws {
     func trainOnce() throws -> ([EpochReport], [Float]) {
-      let net = try Network<FastBackend>(.r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .random(seed: 3))
+      let net = try Network<FastBackend>(
+        .r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .random(seed: 3))
       let trainer = Trainer(
         network: net,
         configuration: TrainingConfiguration(
@@ -194,8 +210,10 @@ struct TrainingTests {
   func inputGradientSkip(a: Architecture) throws {
     let (x, labels) = try Self.tinySet().batch([0, 5])
     func pass(inputGradient: Bool) throws -> (input: Tensor<Float>, parameters: [[UInt32]]) {
-      let net = try Network<FastBackend>(a, configuration: .standard(for: a, classes: 11), initialization: .random(seed: 4))
-      let tape = Tape<FastBackend>(mode: .training, rule: .gradient, parameterGradients: true, inputGradient: inputGradient)
+      let net = try Network<FastBackend>(
+        a, configuration: .standard(for: a, classes: 11), initialization: .random(seed: 4))
+      let tape = Tape<FastBackend>(
+        mode: .training, rule: .gradient, parameterGradients: true, inputGradient: inputGradient)
       let logits = net.forward(x, tape: tape)
       let (_, seed) = CrossEntropy.lossAndGradient(logits: logits, labels: labels, backend: FastBackend.self)
       let dx = net.backward(seed, tape: tape)
@@ -230,16 +248,19 @@ struct TrainingTests {
 
   @Test("cascading re-initialisation changes the chosen layers only, reproducibly per layer")
   func reinitialization() throws {
-    let net = try Network<FastBackend>(.r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .hashFill)
+    let net = try Network<FastBackend>(
+      .r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .hashFill)
     let layers = net.parameterizedLayers.map(\.path)
     #expect(layers.first == "fc")
     let before = net.parameters.map(\.value)
     try net.reinitialize(layers: Array(layers.prefix(2)), seed: 11)
     let changed = zip(net.parameters, before).filter { $0.0.value != $0.1 }.map { $0.0.name }
-    let expected = Set(net.parameterizedLayers.prefix(2).flatMap { $0.parameters.filter { $0.role.isTrainable || true }.map(\.name) })
+    let expected = Set(
+      net.parameterizedLayers.prefix(2).flatMap { $0.parameters.filter { $0.role.isTrainable || true }.map(\.name) })
     #expect(Set(changed).isSubset(of: expected) && !changed.isEmpty)
     // The same layer re-initialised alone with the same seed gets the same values.
-    let other = try Network<FastBackend>(.r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .hashFill)
+    let other = try Network<FastBackend>(
+      .r3d_mini, configuration: .standard(for: .r3d_mini, classes: 11), initialization: .hashFill)
     try other.reinitialize(layers: [layers[1]], seed: 11)
     let a = net.parameterizedLayers[1].parameters.map(\.value), b = other.parameterizedLayers[1].parameters.map(\.value)
     #expect(a == b)

@@ -11,7 +11,10 @@ struct StudyPlanTests {
   static func configuration(videos: Int = 3) -> StudyConfiguration {
     StudyConfiguration(
       version: "test", models: ["r3d_mini"],
-      methods: [StudyMethod("random"), StudyMethod("gradient"), StudyMethod("grad_cam", options: ["upsampling": "repeat-bilinear"])],
+      methods: [
+        StudyMethod("random"), StudyMethod("gradient"),
+        StudyMethod("grad_cam", options: ["upsampling": "repeat-bilinear"]),
+      ],
       metrics: ["insertion", "pointing_game", "evidence_mass", "sanity"], videos: videos, curveSteps: 8, examples: 1,
       sanityGranularity: "network", sanityClips: 1)
   }
@@ -50,7 +53,9 @@ struct StudyPlanTests {
       try StudyStore(directory: dir, header: .init(configuration: Self.configuration(), shard: "0/2"))
     }
     try "{not json".write(toFile: dir + "/study.json", atomically: true, encoding: .utf8)
-    #expect(throws: StudyError.self) { try StudyStore(directory: dir, header: .init(configuration: Self.configuration(), shard: nil)) }
+    #expect(throws: StudyError.self) {
+      try StudyStore(directory: dir, header: .init(configuration: Self.configuration(), shard: nil))
+    }
   }
 
   @Test("a unit's lines without their done line, or a line cut short, are dropped on loading; finished units stay")
@@ -63,7 +68,8 @@ struct StudyPlanTests {
     // A kill half-way through the next unit: one of its records and half a line, no done line.
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: store.resultsFile))
     handle.seekToEndOfFile()
-    handle.write(Data(#"{"record":{"model":"m","video":1,"method":"x","metric":"insertion","value":0.25}}"#.utf8 + [10]))
+    handle.write(
+      Data(#"{"record":{"model":"m","video":1,"method":"x","metric":"insertion","value":0.25}}"#.utf8 + [10]))
     handle.write(Data(#"{"record":{"model":"m","vid"#.utf8))
     handle.closeFile()
     let (records, done) = try store.load()
@@ -89,15 +95,21 @@ struct StudyPlanTests {
     #expect(try StudyStore.readHeader(resumed + "/study.json").configuration == c)
     try Study.run(c, directory: resumed, reference: Self.reference, provenance: [:])
 
-    for (i, d) in shards.enumerated() { try Study.run(c, directory: d, shard: (i, 2), reference: Self.reference, provenance: [:]) }
+    for (i, d) in shards.enumerated() {
+      try Study.run(c, directory: d, shard: (i, 2), reference: Self.reference, provenance: [:])
+    }
     try Study.merge(shards, into: merged, provenance: [:])
 
     let expected = try String(contentsOfFile: single + "/tables.md", encoding: .utf8)
     #expect(expected.contains("gradient") && expected.contains("insertion·block2·morf"))
     for d in [resumed, merged] {
       #expect(try String(contentsOfFile: d + "/tables.md", encoding: .utf8) == expected, "\(d)")
-      #expect(try String(contentsOfFile: d + "/summary.md", encoding: .utf8) == String(contentsOfFile: single + "/summary.md", encoding: .utf8))
-      #expect(try String(contentsOfFile: d + "/results.csv", encoding: .utf8) == String(contentsOfFile: single + "/results.csv", encoding: .utf8))
+      #expect(
+        try String(contentsOfFile: d + "/summary.md", encoding: .utf8)
+          == String(contentsOfFile: single + "/summary.md", encoding: .utf8))
+      #expect(
+        try String(contentsOfFile: d + "/results.csv", encoding: .utf8)
+          == String(contentsOfFile: single + "/results.csv", encoding: .utf8))
     }
     #expect(throws: StudyError.incompleteMerge(missing: StudyPlan(c, shard: 1, of: 2).units.count)) {
       try Study.merge([shards[0]], into: Self.temporaryDirectory("incomplete"), provenance: [:])

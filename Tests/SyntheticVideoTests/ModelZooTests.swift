@@ -60,14 +60,18 @@ struct ModelZooTests {
 
   /// Accuracy within each pair: the mean of the two classes' accuracies.
   static func pairAccuracies(_ a: Architecture) throws -> [Double] {
-    let net: Network<FastBackend> = try WeightsFile.read(contentsOf: RepositoryPaths.reference("models/\(a.rawValue).safetensors"))
-      .network(a)
+    let net: Network<FastBackend> = try WeightsFile.read(
+      contentsOf: RepositoryPaths.reference("models/\(a.rawValue).safetensors")
+    )
+    .network(a)
     let report = AccuracyMeasurement.accuracy(
       net, LabelledClips(inputs: test.inputs, labels: test.labels, classes: 11), batchSize: 32)
     return pairs.map { p in p.labels.map { report.perClass[$0] }.reduce(0, +) / Double(p.labels.count) }
   }
 
-  @Test("P-BENCH-1: the per-frame baseline is at chance within every time-reversed pair of classes; temporal models are not")
+  @Test(
+    "P-BENCH-1: the per-frame baseline is at chance within every time-reversed pair of classes; temporal models are not"
+  )
   func perFrameBaselineAtChance() throws {
     for (p, accuracy) in zip(Self.pairs, try Self.pairAccuracies(.tsn_mini)) {
       #expect(accuracy <= 0.5 + 0.2, "tsn_mini on \(p.name): \(accuracy)")

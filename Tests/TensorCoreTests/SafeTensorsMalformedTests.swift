@@ -342,7 +342,8 @@ struct SafeTensorsMalformedTests {
     #expect(throws: E.offsetsOutOfBounds(name: "a", begin: 0, end: 8, bufferSize: 5)) {
       try SafeTensors.read(contentsOf: cut)
     }
-    #expect(FileManager.default.createFile(atPath: cut, contents: Data(STHelpers.littleEndian(1 << 63) + [0x7B, 0x7D])))
+    #expect(
+      FileManager.default.createFile(atPath: cut, contents: Data(STHelpers.littleEndian(1 << 63) + [0x7B, 0x7D])))
     #expect(throws: E.headerTooLarge(length: 1 << 63, limit: 100_000_000)) { try SafeTensors.read(contentsOf: cut) }
   }
 }

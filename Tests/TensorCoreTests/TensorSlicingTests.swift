@@ -7,9 +7,17 @@ struct TensorSlicingTests {
   static let x: Tensor<Double> = {
     let shape = [3, 2, 4, 2, 3]
     var s: [Double] = []
-    for n in 0..<3 { for c in 0..<2 { for t in 0..<4 { for h in 0..<2 { for w in 0..<3 {
-      s.append(Double(10000 * n + 1000 * c + 100 * t + 10 * h + w))
-    } } } } }
+    for n in 0..<3 {
+      for c in 0..<2 {
+        for t in 0..<4 {
+          for h in 0..<2 {
+            for w in 0..<3 {
+              s.append(Double(10000 * n + 1000 * c + 100 * t + 10 * h + w))
+            }
+          }
+        }
+      }
+    }
     return Tensor(shape: shape, scalars: s)
   }()
 
@@ -27,7 +35,9 @@ struct TensorSlicingTests {
   func frames() {
     let f = Self.x.frames(1..<3)
     #expect(f.shape == [3, 2, 2, 2, 3])
-    let expected = Self.x.scalars.filter { let t = Int($0 / 100) % 10; return t == 1 || t == 2 }
+    let expected = Self.x.scalars.filter {
+      let t = Int($0 / 100) % 10; return t == 1 || t == 2
+    }
     #expect(f.scalars == expected)
   }
 }

@@ -61,7 +61,8 @@ public enum AttributionError: Error, Equatable, Sendable, CustomStringConvertibl
       return "no method takes an option \(option(name)); options: \(valid.map(option).joined(separator: ", "))"
     case .optionsNotTaken(let method, let options, let takes):
       return "\(method) does not take \(options.map(option).joined(separator: ", ")); its options: "
-        + (takes.isEmpty ? "none" : takes.map(option).joined(separator: ", ")) + " (and \(option("seed")), \(option("batch")))"
+        + (takes.isEmpty ? "none" : takes.map(option).joined(separator: ", "))
+        + " (and \(option("seed")), \(option("batch")))"
     case .invalidValue(let name, let value, let expected):
       return "\(option(name)) \(value) is not valid: expected \(expected)"
     case .conflictingOptions(let options, let reason):

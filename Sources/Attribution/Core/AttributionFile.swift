@@ -45,7 +45,8 @@ public struct AttributionFile: Sendable {
   /// Writes the file atomically.
   public func write(to path: String) throws {
     let n = attribution.shape.first ?? 0
-    precondition(targets.count == n && scores.count == n && (delta?.count ?? n) == n, "attribution file: per-clip lengths differ")
+    precondition(
+      targets.count == n && scores.count == n && (delta?.count ?? n) == n, "attribution file: per-clip lengths differ")
     var entries: [(String, StoredTensor)] = [
       ("attribution", .float32(attribution)),
       ("target", .int64(Tensor(shape: [n], scalars: targets.map { Int64($0) }))),

@@ -19,8 +19,9 @@ extension MethodRegistry {
     case .ep3d: summary = "extremal perturbation with one area budget for the clip (Li et al.'s 3D-EP)"
     case .step: summary = "3D-EP plus the spatio-temporal core loss (Li et al.'s STEP)"
     }
-    return Entry(name: variant.rawValue, summary: summary, options: extremalOptions + (variant == .step ? coreOptions : []))
-    { a in
+    return Entry(
+      name: variant.rawValue, summary: summary, options: extremalOptions + (variant == .step ? coreOptions : [])
+    ) { a in
       let core =
         variant == .step
         ? ExtremalSettings.CoreSettings(

@@ -11,7 +11,8 @@ extension MethodRegistry {
         throw AttributionError.conflictingOptions(
           ["rule", "steps"], reason: "\(rule) needs at least \(rule.minimumPoints) steps, got \(steps)")
       }
-      return IntegratedGradients(steps: steps, rule: rule, baseline: try a.value(.baseline), seed: a.seed, batch: a.batch)
+      return IntegratedGradients(
+        steps: steps, rule: rule, baseline: try a.value(.baseline), seed: a.seed, batch: a.batch)
     },
     Entry(
       name: "blur_ig",

@@ -101,7 +101,9 @@ public enum MethodRegistry {
     Entry(name: "deconvnet", summary: "ReLUs pass the positive part of the gradient", options: []) {
       RuleSaliency(.deconvnet, batch: $0.batch)
     },
-    Entry(name: "random", summary: "independent uniform numbers per voxel: the baseline (Li et al.'s method 0)", options: []) {
+    Entry(
+      name: "random", summary: "independent uniform numbers per voxel: the baseline (Li et al.'s method 0)", options: []
+    ) {
       RandomMap(seed: $0.seed, batch: $0.batch)
     },
   ]

@@ -48,7 +48,8 @@ public struct CAM: AttributionMethod {
     else {
       throw AttributionError.unsuitableNetwork(
         method: name, architecture: "\(network.architecture)",
-        reason: "cam needs a head of global average pooling and one linear layer; this head is recurrent (use grad_cam)")
+        reason: "cam needs a head of global average pooling and one linear layer; this head is recurrent (use grad_cam)"
+      )
     }
     let tail = modules[(first + 1)...]
     let pooling = tail.compactMap { $0 as? AdaptiveAveragePool<B> }

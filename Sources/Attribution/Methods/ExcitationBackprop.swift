@@ -84,7 +84,8 @@ public struct ExcitationBackprop: AttributionMethod {
       }
       guard ci < head.index else {
         throw AttributionError.unsuitableLayer(
-          method: name, layer: requested, reason: "is not below the classifier \(head.stagePath); a contrast layer must be")
+          method: name, layer: requested,
+          reason: "is not below the classifier \(head.stagePath); a contrast layer must be")
       }
       // A contrast layer below the layer would subtract after the layer was read: use the layer.
       contrast = LayerMaps.Layer(path: ci >= li ? requested : l.path, isStage: true)

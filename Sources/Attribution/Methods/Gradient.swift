@@ -12,7 +12,9 @@ public struct Saliency: AttributionMethod {
 
   public var name: String { "gradient" }
   public var parameters: [String: String] { ["batch": "\(batch)"] }
-  public var defaultPostProcessing: PostProcessing { PostProcessing(channels: .absMean, normalization: .percentile(99.9)) }
+  public var defaultPostProcessing: PostProcessing {
+    PostProcessing(channels: .absMean, normalization: .percentile(99.9))
+  }
 
   public func attribute<B: KernelBackend>(
     _ x: Tensor<B.Scalar>, targets: [Int], network: Network<B>, score: ExplainedScore
@@ -58,7 +60,9 @@ public struct RuleSaliency: AttributionMethod {
 
   public var name: String { kind.rawValue }
   public var parameters: [String: String] { ["batch": "\(batch)"] }
-  public var defaultPostProcessing: PostProcessing { PostProcessing(channels: .maxAbs, normalization: .percentile(99.9)) }
+  public var defaultPostProcessing: PostProcessing {
+    PostProcessing(channels: .maxAbs, normalization: .percentile(99.9))
+  }
   var rule: BackwardRule { kind == .guidedBackprop ? .guidedBackprop : .deconvnet }
 
   public func attribute<B: KernelBackend>(

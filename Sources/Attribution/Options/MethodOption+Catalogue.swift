@@ -71,7 +71,9 @@ extension MethodOption where Value == String {
 extension MethodOption where Value == GradCAM.Weighting {
   /// How Grad-CAM pools its channel weights.
   public static var camWeights: Self {
-    Self("cam-weights", help: "Grad-CAM channel weights per layer frame (Li et al.) or per clip (Captum)", default: .perFrame)
+    Self(
+      "cam-weights", help: "Grad-CAM channel weights per layer frame (Li et al.) or per clip (Captum)",
+      default: .perFrame)
   }
 }
 
@@ -87,15 +89,21 @@ extension MethodOption where Value == Upsampling {
 extension MethodOption where Value == Double {
   /// LRP-ε's stabiliser (Zennit's default 1e-6).
   public static var epsilon: Self {
-    Self("epsilon", help: "LRP-ε's stabiliser", default: LayerwiseRelevance.defaultEpsilon, requirement: .finite(atLeast: 0))
+    Self(
+      "epsilon", help: "LRP-ε's stabiliser", default: LayerwiseRelevance.defaultEpsilon,
+      requirement: .finite(atLeast: 0))
   }
   /// LRP-αβ's α (α − β = 1; derived from β when only β is given).
   public static var alpha: Self {
-    Self("alpha", help: "LRP-αβ's α (α − β = 1)", default: nil, defaultDescription: "2, or β + 1", requirement: .finite(atLeast: 1))
+    Self(
+      "alpha", help: "LRP-αβ's α (α − β = 1)", default: nil, defaultDescription: "2, or β + 1",
+      requirement: .finite(atLeast: 1))
   }
   /// LRP-αβ's β (derived from α when only α is given).
   public static var beta: Self {
-    Self("beta", help: "LRP-αβ's β (α − β = 1)", default: nil, defaultDescription: "1, or α − 1", requirement: .finite(atLeast: 0))
+    Self(
+      "beta", help: "LRP-αβ's β (α − β = 1)", default: nil, defaultDescription: "1, or α − 1",
+      requirement: .finite(atLeast: 0))
   }
 }
 

@@ -171,7 +171,8 @@ package struct ExtremalOptimization<B: KernelBackend> {
   }
 
   private func coreResponseCount(_ core: ExtremalCore) -> Int {
-    let e = try! core.responseExtent(frames: geometry.frames, height: geometry.paddedHeight, width: geometry.paddedWidth)
+    let e = try! core.responseExtent(
+      frames: geometry.frames, height: geometry.paddedHeight, width: geometry.paddedWidth)
     return e.t * e.h * e.w
   }
 

@@ -49,7 +49,8 @@ package struct ExtremalPlan {
       case .cropOutsidePaddedMask:
         throw AttributionError.conflictingOptions(["mask-step", "mask-sigma"], reason: "\(error)")
       default:
-        throw AttributionError.inputShape(method: method, expected: "a clip the mask generator can cover (\(error))", actual: clipShape)
+        throw AttributionError.inputShape(
+          method: method, expected: "a clip the mask generator can cover (\(error))", actual: clipShape)
       }
     }
     if let c = s.core {
@@ -67,7 +68,8 @@ package struct ExtremalPlan {
         default:
           throw AttributionError.conflictingOptions(
             ["core-frames", "core-size"],
-            reason: "a core of \(c.frames)×\(coreSize)×\(coreSize) does not fit a clip of \(t) frames whose padded mask "
+            reason:
+              "a core of \(c.frames)×\(coreSize)×\(coreSize) does not fit a clip of \(t) frames whose padded mask "
               + "is \(geometry.paddedHeight)×\(geometry.paddedWidth) (\(error))")
         }
       }

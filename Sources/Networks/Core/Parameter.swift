@@ -45,7 +45,8 @@ public final class Parameter<Scalar: Sendable> {
   ) {
     precondition(
       stateShape.map { Shape.elementCount($0) == value.count } ?? true,
-      "parameter \(name): state shape \(stateShape.map(Shape.describe) ?? "") does not fit \(Shape.describe(value.shape))")
+      "parameter \(name): state shape \(stateShape.map(Shape.describe) ?? "") does not fit \(Shape.describe(value.shape))"
+    )
     self.name = name
     self.role = role
     self.value = value

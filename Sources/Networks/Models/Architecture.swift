@@ -1,4 +1,4 @@
-/// The network families of Li et al.'s study and the models of each 
+/// The network families of Li et al.'s study and the models of each
 /// (Li-v1; torchvision's `models/video/resnet.py`).
 public enum ModelFamily: String, Sendable, CaseIterable {
   /// Full 3-D convolutions (R3D, MC3).

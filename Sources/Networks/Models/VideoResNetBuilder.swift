@@ -22,7 +22,8 @@ struct ModuleBuilder<B: KernelBackend> {
     image: Bool = false, conv: String, bn: String, _ cin: Int, _ cout: Int, kernel: Size3, stride: Size3 = .cube(1),
     padding: Size3 = .cube(0)
   ) -> Convolution<B> {
-    precondition(!image || (kernel.t == 1 && stride.t == 1 && padding.t == 0), "\(conv): a 2-D layer needs a 1×k×k kernel")
+    precondition(
+      !image || (kernel.t == 1 && stride.t == 1 && padding.t == 0), "\(conv): a 2-D layer needs a 1×k×k kernel")
     let w = source.make(
       conv + ".weight", [cout, cin, kernel.t, kernel.h, kernel.w], .weight, .kaimingNormalFanOut,
       stateShape: image ? [cout, cin, kernel.h, kernel.w] : nil)
@@ -123,11 +124,13 @@ struct ModuleBuilder<B: KernelBackend> {
     let conv1 = Sequential(
       path: path + ".conv1",
       videoConv(kind, seq: path + ".conv1", cin, cout, mid: mid, stride: stride) + [ReLU(path: path + ".conv1.2")])
-    let conv2 = Sequential(path: path + ".conv2", videoConv(kind, seq: path + ".conv2", cout, cout, mid: mid, stride: 1))
+    let conv2 = Sequential(
+      path: path + ".conv2", videoConv(kind, seq: path + ".conv2", cout, cout, mid: mid, stride: 1))
     var shortcut: M? = nil
     if stride != 1 || cin != cout {
       let ds: Size3 = kind == .noTemporal ? Size3(1, stride, stride) : .cube(stride)
-      shortcut = convBN(conv: path + ".downsample.0", bn: path + ".downsample.1", cin, cout, kernel: .cube(1), stride: ds)
+      shortcut = convBN(
+        conv: path + ".downsample.0", bn: path + ".downsample.1", cin, cout, kernel: .cube(1), stride: ds)
     }
     return ResidualBlock(path: path, main: [conv1, conv2], shortcut: shortcut)
   }
@@ -166,12 +169,15 @@ struct ModuleBuilder<B: KernelBackend> {
   /// shortcut, relu. With `shift`, conv1 is wrapped by TSM's temporal shift (`conv1.net`).
   func imageBasicBlock(path: String, _ cin: Int, _ cout: Int, stride: Int, shift: Int?) -> ResidualBlock<B> {
     var conv1: M = convBN(
-      image: true, conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, cout, kernel: Size3(1, 3, 3),
+      image: true, conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, cout,
+      kernel: Size3(1, 3, 3),
       stride: Size3(1, stride, stride), padding: Size3(0, 1, 1))
     if let d = shift { conv1 = TemporalShift(path: path + ".conv1", foldDivisor: d, wrapping: conv1) }
     let main: [M] = [
       conv1, ReLU(path: path + ".relu"),
-      convBN(image: true, conv: path + ".conv2", bn: path + ".bn2", cout, cout, kernel: Size3(1, 3, 3), padding: Size3(0, 1, 1)),
+      convBN(
+        image: true, conv: path + ".conv2", bn: path + ".bn2", cout, cout, kernel: Size3(1, 3, 3),
+        padding: Size3(0, 1, 1)),
     ]
     return ResidualBlock(path: path, main: main, shortcut: imageShortcut(path, cin, cout, stride))
   }
@@ -180,12 +186,14 @@ struct ModuleBuilder<B: KernelBackend> {
   func imageBottleneck(path: String, _ cin: Int, _ width: Int, stride: Int, shift: Int?) -> ResidualBlock<B> {
     let cout = width * 4
     var conv1: M = convBN(
-      image: true, conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, width, kernel: .cube(1))
+      image: true, conv: path + (shift == nil ? ".conv1" : ".conv1.net"), bn: path + ".bn1", cin, width,
+      kernel: .cube(1))
     if let d = shift { conv1 = TemporalShift(path: path + ".conv1", foldDivisor: d, wrapping: conv1) }
     let main: [M] = [
       conv1, ReLU(path: path + ".relu"),
       convBN(
-        image: true, conv: path + ".conv2", bn: path + ".bn2", width, width, kernel: Size3(1, 3, 3), stride: Size3(1, stride, stride),
+        image: true, conv: path + ".conv2", bn: path + ".bn2", width, width, kernel: Size3(1, 3, 3),
+        stride: Size3(1, stride, stride),
         padding: Size3(0, 1, 1)),
       ReLU(path: path + ".relu"),
       convBN(image: true, conv: path + ".conv3", bn: path + ".bn3", width, cout, kernel: .cube(1)),
@@ -206,7 +214,8 @@ struct ModuleBuilder<B: KernelBackend> {
   func imageResNet(prefix: String, _ c: ModelConfiguration, shift: Int?) -> (modules: [M], channels: Int) {
     var modules: [M] = [
       convBN(
-        image: true, conv: prefix + "conv1", bn: prefix + "bn1", 3, c.widths[0], kernel: Size3(1, 7, 7), stride: Size3(1, 2, 2),
+        image: true, conv: prefix + "conv1", bn: prefix + "bn1", 3, c.widths[0], kernel: Size3(1, 7, 7),
+        stride: Size3(1, 2, 2),
         padding: Size3(0, 3, 3)),
       ReLU(path: prefix + "relu"),
       MaxPool(

@@ -11,7 +11,9 @@ public enum CrossEntropy {
   public static func lossAndGradient<B: KernelBackend>(
     logits: Tensor<B.Scalar>, labels: [Int], backend: B.Type
   ) -> (loss: Double, gradient: Tensor<B.Scalar>) {
-    precondition(logits.rank == 2 && logits.shape[0] == labels.count, "cross-entropy: logits \(Shape.describe(logits.shape)) for \(labels.count) labels")
+    precondition(
+      logits.rank == 2 && logits.shape[0] == labels.count,
+      "cross-entropy: logits \(Shape.describe(logits.shape)) for \(labels.count) labels")
     let n = logits.shape[0], k = logits.shape[1]
     precondition(labels.allSatisfy { (0..<k).contains($0) }, "cross-entropy: a label is outside 0..<\(k)")
     let logProbabilities = B.logSoftmax(logits)

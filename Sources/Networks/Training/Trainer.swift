@@ -21,7 +21,9 @@ public struct LabelledClips<Scalar: Sendable>: Sendable {
 
   /// Clips held in memory.
   public init(inputs: Tensor<Scalar>, labels: [Int], classes: Int) {
-    precondition(inputs.rank >= 1 && inputs.shape[0] == labels.count, "clips \(Shape.describe(inputs.shape)) for \(labels.count) labels")
+    precondition(
+      inputs.rank >= 1 && inputs.shape[0] == labels.count,
+      "clips \(Shape.describe(inputs.shape)) for \(labels.count) labels")
     let per = inputs.count / max(labels.count, 1)
     let inner = Array(inputs.shape.dropFirst())
     self.count = labels.count
@@ -50,7 +52,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
   /// Seeds the order of clips in every epoch (`SeededRNG(seed:).split(epoch).permutation`).
   public var seed: UInt64
 
-  public init(epochs: Int, batchSize: Int, optimizer: OptimizerConfiguration, schedule: Schedule = .cosine, seed: UInt64) {
+  public init(
+    epochs: Int, batchSize: Int, optimizer: OptimizerConfiguration, schedule: Schedule = .cosine, seed: UInt64
+  ) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.optimizer = optimizer
@@ -192,6 +196,7 @@ public enum AccuracyMeasurement {
       start += batchSize
     }
     let perClass = zip(hits, totals).map { $1 == 0 ? 0 : Double($0) / Double($1) }
-    return AccuracyReport(accuracy: Double(hits.reduce(0, +)) / Double(max(data.count, 1)), perClass: perClass, count: data.count)
+    return AccuracyReport(
+      accuracy: Double(hits.reduce(0, +)) / Double(max(data.count, 1)), perClass: perClass, count: data.count)
   }
 }

@@ -69,7 +69,8 @@ public struct WeightsFile: Sendable {
     if let recorded = metadata[Key.architecture], recorded != architecture.rawValue {
       throw WeightsFileError(path: "", reason: "weights are for \(recorded), not \(architecture)")
     }
-    return try Network<B>(architecture, configuration: configuration(for: architecture), initialization: .stateDict(stateDict))
+    return try Network<B>(
+      architecture, configuration: configuration(for: architecture), initialization: .stateDict(stateDict))
   }
 
   /// Writes a network's parameters (Float32) atomically, with architecture, configuration and
@@ -84,7 +85,8 @@ public struct WeightsFile: Sendable {
     metadata[Key.configuration] = String(decoding: try encoder.encode(network.configuration), as: UTF8.self)
     metadata[Key.version] = version
     do {
-      let file = try SafeTensorsFile(network.stateDict().map { ($0.name, StoredTensor.float32($0.value)) }, metadata: metadata)
+      let file = try SafeTensorsFile(
+        network.stateDict().map { ($0.name, StoredTensor.float32($0.value)) }, metadata: metadata)
       try SafeTensors.write(file, to: path)
     } catch {
       throw WeightsFileError(path: path, reason: "\(error)")
